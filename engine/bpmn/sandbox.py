@@ -1,0 +1,373 @@
+"""The sandbox for conditions, scripts, timer expressions and DMN cells.
+
+SpiffWorkflow hands every expression to plain ``eval``/``exec``. This module replaces that with:
+
+- compilation through RestrictedPython (no names or attributes starting with ``_``, so no
+  ``__import__`` or ``().__class__.__base__.__subclasses__()``), plus our own refusals: no ``import``,
+  no ``open``/``eval``/``exec``/``getattr``… — checked at deploy time and again at run time;
+- an allow-list of built-ins, with ``range``, ``**``, ``*`` and ``<<`` bounded so one expression cannot
+  allocate gigabytes;
+- a time budget per evaluation enforced by a trace function, which stops endless loops;
+- JSON-only task data: a script that leaves a non-JSON value in the data is refused.
+
+The script engine is not serialized by SpiffWorkflow, so the runtime installs it on every workflow it
+creates or restores (`engine.bpmn.state`).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextvars
+import math
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from functools import lru_cache
+from types import CodeType, FrameType, MappingProxyType
+from typing import Any
+
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr
+from RestrictedPython.transformer import RestrictingNodeTransformer
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from ..clock import active_clock
+from ..errors import SandboxViolation, ScriptError, ScriptTimeout
+from .isotime import add_duration
+
+MAX_RANGE = 100_000
+MAX_SEQUENCE = 100_000
+MAX_EXPONENT = 256
+MAX_SHIFT = 256
+
+FORBIDDEN_NAMES = frozenset(
+    {
+        "open",
+        "eval",
+        "exec",
+        "compile",
+        "getattr",
+        "setattr",
+        "delattr",
+        "globals",
+        "locals",
+        "vars",
+        "input",
+        "breakpoint",
+        "help",
+        "memoryview",
+        "type",
+        "object",
+        "super",
+        "dir",
+        "id",
+        "classmethod",
+        "staticmethod",
+        "property",
+        "exit",
+        "quit",
+        "print",
+    }
+)
+
+
+class _BudgetExceeded(BaseException):
+    """Raised from the trace function; a BaseException so a script's ``except Exception`` can't keep it."""
+
+
+class _Transformer(RestrictingNodeTransformer):
+    def visit_Import(self, node: ast.Import) -> ast.AST:
+        self.error(node, "imports are not allowed in the sandbox")
+        return node
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:
+        self.error(node, "imports are not allowed in the sandbox")
+        return node
+
+    def visit_Name(self, node: ast.Name) -> Any:
+        if node.id in FORBIDDEN_NAMES:
+            self.error(node, f'"{node.id}" is not available in the sandbox')
+        return super().visit_Name(node)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
+        self.error(node, "class definitions are not allowed in the sandbox")
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        node = self.node_contents_visit(node)
+        if isinstance(node.op, ast.Pow | ast.Mult | ast.LShift):
+            call = ast.Call(
+                func=ast.Name("_safe_binop_", ast.Load()),
+                args=[ast.Constant(type(node.op).__name__), node.left, node.right],
+                keywords=[],
+            )
+            return ast.fix_missing_locations(ast.copy_location(call, node))
+        return node
+
+
+def _policy_errors(result: Any) -> list[str]:
+    return [str(e) for e in result.errors]
+
+
+@lru_cache(maxsize=4096)
+def _compile_expression(expression: str) -> CodeType:
+    result = compile_restricted_eval(expression.strip(), "<expression>", policy=_Transformer)
+    if result.errors:
+        raise SandboxViolation("; ".join(_policy_errors(result)), expression=expression)
+    assert result.code is not None  # compile_restricted_* returns code whenever there are no errors
+    return result.code
+
+
+@lru_cache(maxsize=1024)
+def _compile_script(script: str) -> CodeType:
+    result = compile_restricted_exec(script, "<script>", policy=_Transformer)
+    if result.errors:
+        raise SandboxViolation("; ".join(_policy_errors(result)), script=script)
+    assert result.code is not None  # compile_restricted_* returns code whenever there are no errors
+    return result.code
+
+
+def check_expression(expression: str) -> str | None:
+    """Deploy-time check: None if the expression compiles in the sandbox, else why not."""
+    try:
+        _compile_expression(expression)
+    except SandboxViolation as exc:
+        return exc.message
+    except SyntaxError as exc:
+        return f"syntax error: {exc.msg}"
+    return None
+
+
+def check_script(script: str) -> str | None:
+    try:
+        _compile_script(script)
+    except SandboxViolation as exc:
+        return exc.message
+    except SyntaxError as exc:
+        return f"syntax error on line {exc.lineno}: {exc.msg}"
+    return None
+
+
+# --- run-time guards ---------------------------------------------------------------------------
+
+
+def _safe_binop(op: str, left: Any, right: Any) -> Any:
+    if op == "Pow":
+        if isinstance(right, int | float) and abs(right) > MAX_EXPONENT and abs(left) > 1:
+            raise SandboxViolation(f"exponent {right} is too large")
+        return left**right
+    if op == "LShift":
+        if isinstance(right, int) and right > MAX_SHIFT:
+            raise SandboxViolation(f"shift by {right} is too large")
+        return left << right
+    for seq, times in ((left, right), (right, left)):
+        if isinstance(seq, str | list | tuple) and isinstance(times, int) and len(seq) * times > MAX_SEQUENCE:
+            raise SandboxViolation(f"a sequence of {len(seq) * times:,} items is too large")
+    return left * right
+
+
+def _bounded_range(*args: int) -> range:
+    result = range(*args)
+    if len(result) > MAX_RANGE:
+        raise SandboxViolation(f"range of {len(result):,} items is too large (limit {MAX_RANGE:,})")
+    return result
+
+
+def _inplacevar(op: str, left: Any, right: Any) -> Any:
+    operators: dict[str, Callable[[Any, Any], Any]] = {
+        "+=": lambda a, b: a + b,
+        "-=": lambda a, b: a - b,
+        "*=": lambda a, b: _safe_binop("Mult", a, b),
+        "/=": lambda a, b: a / b,
+        "//=": lambda a, b: a // b,
+        "%=": lambda a, b: a % b,
+        "**=": lambda a, b: _safe_binop("Pow", a, b),
+        "|=": lambda a, b: a | b,
+        "&=": lambda a, b: a & b,
+    }
+    if op not in operators:
+        raise SandboxViolation(f"operator {op} is not allowed")
+    return operators[op](left, right)
+
+
+def _write_guard(obj: Any) -> Any:
+    if isinstance(obj, dict | list):
+        return obj
+    raise SandboxViolation(f"cannot modify a {type(obj).__name__}")
+
+
+SAFE_BUILTINS: dict[str, Any] = {
+    "None": None,
+    "True": True,
+    "False": False,
+    "len": len,
+    "min": min,
+    "max": max,
+    "sum": sum,
+    "abs": abs,
+    "round": round,
+    "sorted": sorted,
+    "reversed": reversed,
+    "any": any,
+    "all": all,
+    "int": int,
+    "float": float,
+    "str": str,
+    "bool": bool,
+    "list": list,
+    "dict": dict,
+    "tuple": tuple,
+    "set": set,
+    "range": _bounded_range,
+    "enumerate": enumerate,
+    "zip": zip,
+    "isinstance": isinstance,
+    "ValueError": ValueError,
+    "KeyError": KeyError,
+    "math_floor": math.floor,
+    "math_ceil": math.ceil,
+}
+
+_GUARDS: dict[str, Any] = {
+    "_getattr_": safer_getattr,
+    "_getitem_": default_guarded_getitem,
+    "_getiter_": default_guarded_getiter,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    "_unpack_sequence_": guarded_unpack_sequence,
+    "_write_": _write_guard,
+    "_inplacevar_": _inplacevar,
+    "_safe_binop_": _safe_binop,
+}
+
+# Process settings of the tenant and definition whose step is running (for `config(...)`).
+_NO_SETTINGS: Mapping[str, Any] = MappingProxyType({})
+_active_settings: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar(
+    "wams_settings", default=_NO_SETTINGS
+)
+
+
+@contextmanager
+def using_settings(settings: Mapping[str, Any]) -> Iterator[None]:
+    token = _active_settings.set(settings)
+    try:
+        yield
+    finally:
+        _active_settings.reset(token)
+
+
+def _config(key: str, default: Any = None) -> Any:
+    settings = _active_settings.get()
+    if key in settings:
+        return settings[key]
+    if default is not None:
+        return default
+    raise ScriptError(f"setting {key!r} is not configured (settings.yaml or the tenant's settings)")
+
+
+def _now() -> str:
+    return active_clock().now().isoformat()
+
+
+def _today() -> str:
+    return active_clock().now().date().isoformat()
+
+
+HELPERS: dict[str, Any] = {
+    "config": _config,
+    "now": _now,
+    "today": _today,
+    "add_duration": add_duration,
+}
+
+_RESERVED = frozenset(SAFE_BUILTINS) | frozenset(HELPERS) | frozenset(_GUARDS) | {"__builtins__"}
+
+
+@contextmanager
+def _time_budget(seconds: float) -> Iterator[None]:
+    deadline = time.perf_counter() + seconds
+    previous = sys.gettrace()
+
+    def tracer(frame: FrameType, event: str, arg: Any) -> Any:
+        if time.perf_counter() > deadline:
+            raise _BudgetExceeded
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
+
+
+def _is_json(value: Any, depth: int = 0) -> bool:
+    if depth > 64:
+        return False
+    if value is None or isinstance(value, str | bool | int):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(_is_json(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_json(v, depth + 1) for k, v in value.items())
+    return False
+
+
+class SandboxEnvironment(BasePythonScriptEngineEnvironment):
+    """The environment SpiffWorkflow's script engine delegates every evaluation to."""
+
+    def __init__(self, budget_ms: int = 250) -> None:
+        super().__init__({})
+        self.budget_seconds = budget_ms / 1000
+
+    def _globals(self, context: Mapping[str, Any], external: Mapping[str, Any] | None) -> dict[str, Any]:
+        namespace: dict[str, Any] = {"__builtins__": SAFE_BUILTINS, **_GUARDS, **HELPERS}
+        if external:
+            namespace.update(external)
+        namespace.update(context)
+        return namespace
+
+    def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
+        code = _compile_expression(expression)
+        namespace = self._globals(context, external_context)
+        try:
+            with _time_budget(self.budget_seconds):
+                return eval(code, namespace)  # noqa: S307 - restricted bytecode, allow-listed builtins
+        except _BudgetExceeded:
+            raise ScriptTimeout(
+                f"expression took longer than {self.budget_seconds * 1000:.0f} ms: {expression!r}"
+            ) from None
+
+    def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
+        code = _compile_script(script)
+        namespace = self._globals(context, external_context)
+        try:
+            with _time_budget(self.budget_seconds):
+                exec(code, namespace)  # noqa: S102 - restricted bytecode, allow-listed builtins
+        except _BudgetExceeded:
+            raise ScriptTimeout(f"script took longer than {self.budget_seconds * 1000:.0f} ms") from None
+        result: dict[str, Any] = {}
+        for key, value in namespace.items():
+            if key in _RESERVED or key.startswith("_") or (external_context and key in external_context):
+                continue
+            if callable(value):
+                continue
+            if not _is_json(value):
+                raise ScriptError(
+                    f"the script left {type(value).__name__} in variable {key!r}; task data must be JSON "
+                    "(text, numbers, true/false, null, lists and objects)"
+                )
+            result[key] = value
+        context.clear()
+        context.update(result)
+        return True
+
+    def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
+        raise SandboxViolation("service tasks are not supported by this engine")
+
+
+def create_script_engine(budget_ms: int) -> PythonScriptEngine:
+    return PythonScriptEngine(environment=SandboxEnvironment(budget_ms))

@@ -1,0 +1,28 @@
+"""Route SpiffWorkflow's reads of the wall clock through the engine's active clock.
+
+SpiffWorkflow computes timer due times and checks whether they passed with
+``datetime.now(timezone.utc)`` inside its timer module and offers no hook. We replace that module's
+``datetime`` name with a subclass whose ``now()`` asks `engine.clock.active_clock()`. Everything else
+about ``datetime`` is unchanged. This is the one place we patch the library; the pinned minor version
+in pyproject.toml and tests/engine/test_timers.py guard it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
+
+from ..clock import active_clock
+
+
+class _ClockDatetime(datetime):
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        moment = active_clock().now()
+        return moment.astimezone(tz) if tz is not None else moment.astimezone().replace(tzinfo=None)
+
+
+def install() -> None:
+    if spiff_timer.datetime is not _ClockDatetime:
+        spiff_timer.datetime = _ClockDatetime

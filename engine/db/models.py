@@ -1,0 +1,9 @@
+"""Import every ORM model so the metadata is complete (Alembic autogenerate, schema checks).
+New model modules are added here."""
+
+from .. import tenancy  # noqa: F401
+from ..definitions import models as definitions  # noqa: F401
+from ..runtime import models as runtime  # noqa: F401
+from .base import Base
+
+metadata = Base.metadata

@@ -1,0 +1,1 @@
+"""Process definitions: loading and validating bundles, deploying immutable versions, the spec cache."""

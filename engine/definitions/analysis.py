@@ -1,0 +1,307 @@
+"""Validate a bundle and compile its entry processes: everything `wams validate` and a deploy check.
+
+The order matters: unsafe XML is refused before anything reads it; XSD errors are collected with
+their lines; then SpiffWorkflow parses; then our own checks (forms, roles, gateways, expressions,
+timers, DMN cells, calls). A bundle with any error compiles nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
+from SpiffWorkflow.spiff.parser.process import VALIDATOR as BPMN_VALIDATOR
+
+from ..bpmn.parser import WamsBpmnParser, normalize_tree
+from ..bpmn.state import CompiledDefinition, restore_specs, serialize_specs
+from ..bpmn.xml import UnsafeXml, parse_untrusted
+from ..errors import ModelIssue
+from ..forms import schema_problems
+from .bpmn_checks import BpmnContext, ProcessInfo, check_bpmn
+from .bundle import Bundle
+from .dmn_checks import check_dmn
+
+SETTINGS_FILE = "settings.yaml"
+LEGAL_GROUNDS_FILE = "legal-grounds.yaml"
+
+
+@dataclass
+class EntryProcess:
+    process_id: str
+    name: str
+    compiled: CompiledDefinition
+    files: dict[str, bytes]
+    content_hash: str
+    settings: dict[str, Any]
+    legal_grounds: dict[str, Any]
+    summary: dict[str, Any]
+
+
+@dataclass
+class BundleAnalysis:
+    issues: list[ModelIssue] = field(default_factory=list)
+    entries: dict[str, EntryProcess] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[ModelIssue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def flatten_settings(data: Any, prefix: str = "") -> dict[str, Any]:
+    """{"due": {"beoordeling": "P14D"}} → {"due.beoordeling": "P14D"}; lists and scalars are values."""
+    if not isinstance(data, dict):
+        return {prefix: data} if prefix else {}
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            flat.update(flatten_settings(value, name))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _xsd_issues(validator: etree.XMLSchema, tree: etree._ElementTree, filename: str) -> list[ModelIssue]:
+    if validator.validate(tree):
+        return []
+    return [
+        ModelIssue(
+            filename, f"not valid BPMN/DMN: {error.message}", None, error.line, "fix the XML or re-save it"
+        )
+        for error in validator.error_log
+    ]
+
+
+_DMN_VALIDATORS: dict[str, etree.XMLSchema] = {}
+
+
+def _dmn_validator(namespace: str | None) -> etree.XMLSchema | None:
+    path = DMN_SCHEMAS.get(namespace or "")
+    if path is None:
+        return None
+    if path not in _DMN_VALIDATORS:
+        _DMN_VALIDATORS[path] = etree.XMLSchema(etree.parse(path))
+    return _DMN_VALIDATORS[path]
+
+
+def _load_yaml(bundle: Bundle, path: str, issues: list[ModelIssue]) -> dict[str, Any] | None:
+    if path not in bundle.files:
+        return None
+    try:
+        data = yaml.safe_load(bundle.files[path].decode("utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        issues.append(ModelIssue(path, f"not valid YAML: {exc}"))
+        return None
+    if not isinstance(data, dict):
+        issues.append(ModelIssue(path, "the file must hold a mapping (key: value)"))
+        return None
+    return data
+
+
+def _load_forms(bundle: Bundle, issues: list[ModelIssue]) -> tuple[set[str], dict[str, list[str]]]:
+    keys: set[str] = set()
+    problems: dict[str, list[str]] = {}
+    for path in bundle.paths("form"):
+        key = path[len("forms/") : -len(".json")]
+        keys.add(key)
+        try:
+            schema = json.loads(bundle.files[path].decode("utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            problems[key] = [f"not valid JSON: {exc}"]
+            continue
+        found = schema_problems(schema)
+        if found:
+            problems[key] = found
+    return keys, problems
+
+
+def analyze(bundle: Bundle, *, max_xml_bytes: int = 2 * 1024 * 1024) -> BundleAnalysis:
+    result = BundleAnalysis()
+    issues = result.issues
+    if not bundle.paths("bpmn"):
+        issues.append(ModelIssue("(bundle)", "the bundle has no .bpmn file"))
+        return result
+
+    settings_doc = _load_yaml(bundle, SETTINGS_FILE, issues) or {}
+    settings = flatten_settings(settings_doc)
+    grounds_doc = _load_yaml(bundle, LEGAL_GROUNDS_FILE, issues)
+    form_keys, form_problems = _load_forms(bundle, issues)
+    context = BpmnContext(
+        form_keys=form_keys,
+        settings_keys=set(settings),
+        legal_grounds=set(grounds_doc) if grounds_doc is not None else None,
+        form_problems=form_problems,
+    )
+
+    parser = WamsBpmnParser()
+    processes: dict[str, ProcessInfo] = {}
+    decisions_by_file: dict[str, set[str]] = {}
+    for path in bundle.paths("bpmn") + bundle.paths("dmn"):
+        try:
+            tree = parse_untrusted(bundle.files[path], path, max_xml_bytes)
+        except UnsafeXml as exc:
+            issues.append(exc.issue)
+            continue
+        root = tree.getroot()
+        is_dmn = path.endswith(".dmn")
+        validator = (
+            _dmn_validator(root.nsmap.get(None) or root.nsmap.get("dmn"))
+            if is_dmn
+            else BPMN_VALIDATOR.validator
+        )
+        if validator is None:
+            issues.append(ModelIssue(path, "unknown DMN version (namespace)", hint="save as DMN 1.2 or 1.3"))
+            continue
+        xsd_issues = _xsd_issues(validator, tree, path)
+        if xsd_issues:
+            issues.extend(xsd_issues)
+            continue
+        try:
+            if is_dmn:
+                dmn_issues, decision_ids = check_dmn(tree, path)
+                issues.extend(dmn_issues)
+                decisions_by_file[path] = decision_ids
+                parser.add_dmn_xml(root, filename=path)
+            else:
+                normalize_tree(root)
+                bpmn_issues, infos = check_bpmn(path, root, context)
+                issues.extend(bpmn_issues)
+                for info in infos:
+                    if info.process_id in processes:
+                        issues.append(
+                            ModelIssue(
+                                path,
+                                f"process id {info.process_id!r} is also in {processes[info.process_id].file}",  # noqa: E501
+                                info.process_id,
+                                info.line,
+                            )
+                        )
+                    processes[info.process_id] = info
+                parser.add_bpmn_xml(root, filename=path)
+        except ValidationException as exc:
+            issues.append(_from_spiff(exc, path))
+
+    known_decisions = set().union(*decisions_by_file.values()) if decisions_by_file else set()
+    for info in processes.values():
+        for called in sorted(info.calls | info.continues_into):
+            if called not in processes:
+                issues.append(
+                    ModelIssue(
+                        info.file,
+                        f"process {called!r} is called or continued into but is not in the bundle",
+                        info.process_id,
+                        info.line,
+                    )
+                )
+        for decision in sorted(info.decisions - known_decisions):
+            issues.append(
+                ModelIssue(
+                    info.file,
+                    f"decision {decision!r} is not in any DMN file of the bundle",
+                    info.process_id,
+                    info.line,
+                )
+            )
+    if issues:
+        return result
+
+    # A process that only continues into itself (a periodic loop) is still an entry process.
+    referenced = set().union(*((p.calls | p.continues_into) - {p.process_id} for p in processes.values()))
+    entries = [p for p in processes.values() if p.executable and p.process_id not in referenced]
+    if not entries:
+        issues.append(ModelIssue("(bundle)", 'no entry process: mark the main process isExecutable="true"'))
+        return result
+
+    for entry in entries:
+        compiled = _compile_entry(entry.process_id, processes, parser, issues)
+        if compiled is None:
+            continue
+        closure = _closure(entry.process_id, processes)
+        files = _closure_files(bundle, closure, processes, decisions_by_file)
+        result.entries[entry.process_id] = EntryProcess(
+            process_id=entry.process_id,
+            name=entry.name,
+            compiled=compiled,
+            files=files,
+            content_hash=Bundle.content_hash(files.items()),
+            settings=settings,
+            legal_grounds=grounds_doc or {},
+            summary=_summary(entry.process_id, closure, processes),
+        )
+    return result
+
+
+def _from_spiff(exc: ValidationException, path: str) -> ModelIssue:
+    line = exc.line_number if isinstance(exc.line_number, int) else None
+    message = str(exc.args[0]) if exc.args else str(exc)
+    return ModelIssue(exc.file_name or path, message, exc.id or None, line)
+
+
+def _closure(entry: str, processes: dict[str, ProcessInfo]) -> list[str]:
+    seen: list[str] = []
+    todo = [entry]
+    while todo:
+        pid = todo.pop()
+        if pid in seen or pid not in processes:
+            continue
+        seen.append(pid)
+        todo.extend(sorted(processes[pid].calls | processes[pid].continues_into))
+    return seen
+
+
+def _compile_entry(
+    entry: str, processes: dict[str, ProcessInfo], parser: WamsBpmnParser, issues: list[ModelIssue]
+) -> CompiledDefinition | None:
+    try:
+        specs: dict[str, Any] = {}
+        for pid in _closure(entry, processes):
+            if pid in specs:
+                continue
+            specs[pid] = parser.get_spec(pid)
+            specs.update(parser.get_subprocess_specs(pid))
+        compiled = CompiledDefinition(entry_process_id=entry, specs=specs)
+        # Prove the stored form restores before anything is deployed.
+        restore_specs(serialize_specs(compiled))
+    except ValidationException as exc:
+        issues.append(_from_spiff(exc, processes[entry].file))
+        return None
+    return compiled
+
+
+def _closure_files(
+    bundle: Bundle,
+    closure: list[str],
+    processes: dict[str, ProcessInfo],
+    decisions_by_file: dict[str, set[str]],
+) -> dict[str, bytes]:
+    paths = {processes[pid].file for pid in closure}
+    decisions = set().union(*(processes[pid].decisions for pid in closure))
+    paths |= {path for path, ids in decisions_by_file.items() if ids & decisions}
+    forms = set().union(*(processes[pid].forms for pid in closure))
+    paths |= {bundle.form_path(key) for key in forms}
+    paths |= set(bundle.paths("yaml"))
+    return {path: bundle.files[path] for path in sorted(paths) if path in bundle.files}
+
+
+def _summary(entry: str, closure: list[str], processes: dict[str, ProcessInfo]) -> dict[str, Any]:
+    return {
+        "entry": entry,
+        "processes": {
+            pid: {
+                "name": processes[pid].name,
+                "file": processes[pid].file,
+                "start_form": processes[pid].start_form,
+                "user_tasks": [t.as_dict() for t in processes[pid].user_tasks],
+            }
+            for pid in closure
+        },
+    }

@@ -1,0 +1,302 @@
+"""Deploy-time checks of BPMN files that SpiffWorkflow's parser does not make.
+
+Each check works on the (normalized) XML so an issue can name the element and its line. Together with
+the XSD and the parser they make sure a deployed model cannot fail on something we could have seen:
+a user task without form or role, a gateway without conditions, an expression the sandbox refuses, a
+timer that does not parse, a call to a process that is not there.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from ..bpmn.isotime import is_duration, parse_datetime, validate_timer_value
+from ..bpmn.parser import BPMN_NS, CAMUNDA_NS, read_extensions
+from ..bpmn.sandbox import check_expression, check_script
+from ..errors import ModelIssue
+from ..roles import role_from_name
+
+_CONFIG_CALL = re.compile(r"""\bconfig\(\s*["']([^"']+)["']""")
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+
+
+def _q(tag: str) -> str:
+    return f"{{{BPMN_NS}}}{tag}"
+
+
+@dataclass
+class UserTaskInfo:
+    process_id: str
+    element_id: str
+    name: str
+    role: str | None
+    form_key: str | None
+    due: str | None
+    phase: str | None
+    properties: dict[str, str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class ProcessInfo:
+    """What the checks learned about one process, for closures and summaries."""
+
+    process_id: str
+    name: str
+    file: str
+    executable: bool
+    line: int | None
+    calls: set[str] = field(default_factory=set)
+    continues_into: set[str] = field(default_factory=set)
+    decisions: set[str] = field(default_factory=set)
+    forms: set[str] = field(default_factory=set)
+    start_form: str | None = None
+    user_tasks: list[UserTaskInfo] = field(default_factory=list)
+
+
+@dataclass
+class BpmnContext:
+    """Bundle-wide facts the checks compare against."""
+
+    form_keys: set[str]
+    settings_keys: set[str]
+    legal_grounds: set[str] | None
+    form_problems: dict[str, list[str]]
+
+
+class _FileChecker:
+    def __init__(self, filename: str, root: etree._Element, context: BpmnContext) -> None:
+        self.filename = filename
+        self.root = root
+        self.context = context
+        self.issues: list[ModelIssue] = []
+
+    def issue(self, message: str, node: etree._Element | None = None, hint: str | None = None) -> None:
+        element = node.get("id") if node is not None else None
+        line = node.sourceline if node is not None else None
+        self.issues.append(ModelIssue(self.filename, message, element, line, hint))
+
+    def check_expression(self, text: str, node: etree._Element, what: str) -> None:
+        problem = check_expression(text)
+        if problem:
+            self.issue(
+                f"{what} {text.strip()!r} is refused: {problem}", node, "see docs/modelling.md, Expressions"
+            )
+        self.check_config_keys(text, node)
+
+    def check_config_keys(self, text: str, node: etree._Element) -> None:
+        for key in _CONFIG_CALL.findall(text):
+            if key not in self.context.settings_keys:
+                self.issue(
+                    f"config({key!r}) is not in the bundle's settings.yaml",
+                    node,
+                    f"add {key} to settings.yaml",
+                )
+
+    def run(self) -> list[ProcessInfo]:
+        processes = []
+        for process in self.root.iter(_q("process")):
+            processes.append(self.check_process(process))
+        return processes
+
+    def check_process(self, process: etree._Element) -> ProcessInfo:
+        info = ProcessInfo(
+            process_id=process.get("id") or "?",
+            name=process.get("name") or process.get("id") or "?",
+            file=self.filename,
+            executable=process.get("isExecutable") == "true",
+            line=process.sourceline,
+        )
+        lanes: dict[str, str] = {}
+        for lane in process.iter(_q("lane")):
+            for ref in lane.findall(_q("flowNodeRef")):
+                if ref.text:
+                    lanes[ref.text.strip()] = lane.get("name") or lane.get("id") or ""
+        flows_by_source: dict[str, list[etree._Element]] = {}
+        for flow in process.iter(_q("sequenceFlow")):
+            flows_by_source.setdefault(flow.get("sourceRef") or "", []).append(flow)
+            condition = flow.find(_q("conditionExpression"))
+            if condition is not None and (condition.text or "").strip():
+                self.check_expression(condition.text or "", flow, "condition")
+
+        for node in process.iter():
+            if not isinstance(node.tag, str) or not node.tag.startswith(f"{{{BPMN_NS}}}"):
+                continue
+            tag = etree.QName(node).localname
+            extensions = read_extensions(node, {})
+            properties = extensions.get("properties", {})
+            self.check_spiff_scripts(node)
+            if tag == "userTask":
+                self.check_user_task(node, info, lanes, extensions)
+            elif tag == "startEvent" and node.getparent() is process:
+                form_key = extensions.get("formKey")
+                if form_key:
+                    info.start_form = form_key
+                    info.forms.add(form_key)
+                    self.check_form_reference(form_key, node)
+            elif tag in {"exclusiveGateway", "inclusiveGateway"}:
+                self.check_gateway(node, flows_by_source.get(node.get("id") or "", []))
+            elif tag == "scriptTask":
+                script = node.find(_q("script"))
+                problem = (
+                    check_script(script.text or "") if script is not None else "the script task has no script"
+                )
+                if problem:
+                    self.issue(f"script refused: {problem}", node, "see docs/modelling.md, Expressions")
+                elif script is not None:
+                    self.check_config_keys(script.text or "", node)
+            elif tag == "callActivity":
+                called = node.get("calledElement")
+                if not called:
+                    self.issue("the call activity names no process (calledElement)", node)
+                else:
+                    info.calls.add(called)
+            elif tag == "businessRuleTask":
+                ref = node.get(f"{{{CAMUNDA_NS}}}decisionRef") or self._spiff_text(node, "calledDecisionId")
+                if not ref:
+                    self.issue("the business rule task names no decision", node, "set camunda:decisionRef")
+                else:
+                    info.decisions.add(ref)
+            elif tag in {"timeDuration", "timeDate", "timeCycle"}:
+                self.check_timer(node, tag)
+            if tag == "endEvent" and properties.get("continueAs"):
+                info.continues_into.add(properties["continueAs"])
+            ground = properties.get("legalGround")
+            if ground and self.context.legal_grounds is not None and ground not in self.context.legal_grounds:
+                self.issue(
+                    f"legal ground {ground!r} is not in legal-grounds.yaml",
+                    node,
+                    "add it there or fix the key",
+                )
+        info.calls.discard("")
+        return info
+
+    def _spiff_text(self, node: etree._Element, name: str) -> str | None:
+        found = node.find(f"{_q('extensionElements')}/{{{SPIFF_NS}}}{name}")
+        return (found.text or "").strip() if found is not None else None
+
+    def check_spiff_scripts(self, node: etree._Element) -> None:
+        for name in ("preScript", "postScript"):
+            text = self._spiff_text(node, name)
+            if text:
+                problem = check_script(text)
+                if problem:
+                    self.issue(f"{name} refused: {problem}", node)
+
+    def check_form_reference(self, form_key: str, node: etree._Element) -> None:
+        if form_key not in self.context.form_keys:
+            self.issue(
+                f"form {form_key!r} does not exist",
+                node,
+                f"add forms/{form_key}.json to the bundle or fix camunda:formKey",
+            )
+        for problem in self.context.form_problems.get(form_key, []):
+            self.issue(f"form {form_key!r}: {problem}", node, f"fix forms/{form_key}.json")
+
+    def check_user_task(
+        self, node: etree._Element, info: ProcessInfo, lanes: dict[str, str], extensions: dict[str, Any]
+    ) -> None:
+        element_id = node.get("id") or "?"
+        properties = extensions.get("properties", {})
+        form_key = extensions.get("formKey")
+        if not form_key:
+            self.issue("the user task has no form", node, "set camunda:formKey to a form in forms/")
+        else:
+            info.forms.add(form_key)
+            self.check_form_reference(form_key, node)
+        group = (extensions.get("candidateGroups") or "").split(",")[0].strip()
+        role_name = group or lanes.get(element_id)
+        role = role_from_name(role_name)
+        if role is None:
+            self.issue(
+                f"the user task has no known role (lane/candidate group {role_name!r})"
+                if role_name
+                else "the user task has no role",
+                node,
+                "put it in a lane named after a role or set camunda:candidateGroups (docs/modelling.md)",
+            )
+        due = extensions.get("dueDate")
+        if due:
+            self.check_due(due, node)
+        info.user_tasks.append(
+            UserTaskInfo(
+                process_id=info.process_id,
+                element_id=element_id,
+                name=node.get("name") or element_id,
+                role=role.value if role else None,
+                form_key=form_key,
+                due=due,
+                phase=properties.get("phase"),
+                properties=properties,
+            )
+        )
+
+    def check_due(self, due: str, node: etree._Element) -> None:
+        if due.startswith("config:"):
+            key = due[len("config:") :]
+            if key not in self.context.settings_keys:
+                self.issue(f"due date refers to setting {key!r}, which settings.yaml lacks", node)
+            return
+        if is_duration(due):
+            return
+        try:
+            parse_datetime(due)
+        except ValueError:
+            self.issue(
+                f"camunda:dueDate {due!r} is not a duration, a date-time or config:<key>",
+                node,
+                "write e.g. P14D or config:due.beoordeling",
+            )
+
+    def check_gateway(self, node: etree._Element, outgoing: list[etree._Element]) -> None:
+        if len(outgoing) < 2:
+            return
+        default = node.get("default")
+        for flow in outgoing:
+            condition = flow.find(_q("conditionExpression"))
+            has_condition = condition is not None and bool((condition.text or "").strip())
+            if not has_condition and flow.get("id") != default:
+                self.issue(
+                    f"outgoing flow {flow.get('id')!r} has no condition and is not the gateway's default",
+                    node,
+                    "give the flow a condition or make it the gateway's default flow",
+                )
+
+    def check_timer(self, node: etree._Element, tag: str) -> None:
+        owner = node.getparent().getparent() if node.getparent() is not None else None
+        anchor = owner if owner is not None else node
+        text = (node.text or "").strip()
+        if not text:
+            self.issue("the timer has no expression", anchor)
+            return
+        problem = check_expression(text)
+        if problem:
+            self.issue(f"timer expression {text!r} is refused: {problem}", anchor)
+            return
+        self.check_config_keys(text, anchor)
+        try:
+            literal = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            return  # computed at run time; the sandbox checked it compiles
+        kind = {"timeDuration": "duration", "timeCycle": "cycle", "timeDate": "date"}[tag]
+        if not isinstance(literal, str):
+            self.issue(f"timer value {text!r} is not text", anchor)
+            return
+        problem = validate_timer_value(literal, kind)
+        if problem:
+            self.issue(problem, anchor, "write e.g. PT30M, P6M, R/P1M or an ISO date-time")
+
+
+def check_bpmn(
+    filename: str, root: etree._Element, context: BpmnContext
+) -> tuple[list[ModelIssue], list[ProcessInfo]]:
+    checker = _FileChecker(filename, root, context)
+    processes = checker.run()
+    return checker.issues, processes

@@ -1,0 +1,115 @@
+"""Forms: JSON Schema (Draft 2020-12) documents that describe what a user task collects.
+
+The server validates every submission, always: formats are checked (plus ``bsn``, the Dutch
+citizen service number with its 11-check), and forms are closed — a field the form does not name is
+refused — unless an object in the schema explicitly sets ``additionalProperties``.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import SchemaError, ValidationError
+
+from .errors import FieldError
+
+
+def is_valid_bsn(value: object) -> bool:
+    """The 11-check ("elfproef") for a burgerservicenummer: 9 digits, weighted sum divisible by 11."""
+    if not isinstance(value, str) or len(value) != 9 or not value.isdigit() or value == "000000000":
+        return False
+    digits = [int(c) for c in value]
+    total = sum(d * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - digits[8]
+    return total % 11 == 0
+
+
+FORMAT_CHECKER = FormatChecker()
+FORMAT_CHECKER.checks("bsn")(lambda value: not isinstance(value, str) or is_valid_bsn(value))
+
+
+def _closed(schema: Any) -> Any:
+    """A copy of `schema` where every object schema without `additionalProperties` refuses unknown keys."""
+    if isinstance(schema, list):
+        return [_closed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result = {key: _closed(value) for key, value in schema.items()}
+    is_object = result.get("type") == "object" or "properties" in result
+    if is_object and "additionalProperties" not in result and "unevaluatedProperties" not in result:
+        result["additionalProperties"] = False
+    return result
+
+
+@dataclass(frozen=True)
+class Form:
+    key: str
+    schema: dict[str, Any]
+    validator: Draft202012Validator
+
+    @property
+    def title(self) -> str:
+        return str(self.schema.get("title") or self.key)
+
+    @property
+    def field_names(self) -> list[str]:
+        return list((self.schema.get("properties") or {}).keys())
+
+    def validate(self, data: Any) -> list[FieldError]:
+        if not isinstance(data, dict):
+            return [FieldError("", "the form data must be an object", "type")]
+        errors = [_field_error(e) for e in self.validator.iter_errors(data)]
+        errors.sort(key=lambda e: (e.field, e.code))
+        return errors
+
+
+def schema_problems(schema: Any) -> list[str]:
+    """Deploy-time check of a form file's content; empty when it is a usable form."""
+    if not isinstance(schema, dict):
+        return ["a form must be a JSON object (a JSON Schema)"]
+    problems: list[str] = []
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
+        problems.append(f"not a valid JSON Schema at {where}: {exc.message}")
+        return problems
+    declared = schema.get("$schema")
+    if declared and "2020-12" not in declared:
+        problems.append(f"forms use JSON Schema Draft 2020-12; this one declares {declared}")
+    if schema.get("type") != "object":
+        problems.append('a form\'s top level must be "type": "object"')
+    return problems
+
+
+def compile_form(key: str, schema: dict[str, Any]) -> Form:
+    closed = _closed(copy.deepcopy(schema))
+    return Form(key=key, schema=schema, validator=Draft202012Validator(closed, format_checker=FORMAT_CHECKER))
+
+
+def _join(path: Any) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def _field_error(error: ValidationError) -> FieldError:
+    base = _join(error.absolute_path)
+    validator = str(error.validator)
+    if validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        field = f"{base}.{missing}" if base else missing
+        return FieldError(field, "this field is required", "required")
+    if validator in {"additionalProperties", "unevaluatedProperties"}:
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        allowed = (
+            set((error.schema.get("properties") or {}).keys()) if isinstance(error.schema, dict) else set()
+        )
+        unknown = sorted(k for k in instance if k not in allowed) or ["?"]
+        field = ".".join(filter(None, [base, unknown[0]]))
+        return FieldError(field, f"unknown field(s): {', '.join(unknown)}", "unknown_field")
+    if validator == "format":
+        fmt = error.validator_value
+        message = "not a valid BSN (burgerservicenummer)" if fmt == "bsn" else f"not a valid {fmt}"
+        return FieldError(base, message, f"format_{fmt}")
+    return FieldError(base, error.message, validator)

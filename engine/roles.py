@@ -1,0 +1,68 @@
+"""The roles people have, and how lane names and candidate groups in a model map to them."""
+
+from __future__ import annotations
+
+import unicodedata
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PROCESS_DESIGNER = "process_designer"
+    MELDPUNT = "meldpunt"
+    ASSESSOR = "assessor"
+    COORDINATOR = "coordinator"
+    PARTY_CONTACT = "party_contact"
+    MEDICAL_PROFESSIONAL = "medical_professional"
+    MANAGER = "manager"
+    PRIVACY_OFFICER = "privacy_officer"
+    ADMIN = "admin"
+
+
+# Dutch display names; the UI shows these.
+DUTCH_NAMES: dict[Role, str] = {
+    Role.PROCESS_DESIGNER: "Procesontwerper",
+    Role.MELDPUNT: "Meldpunt",
+    Role.ASSESSOR: "Beoordelaar",
+    Role.COORDINATOR: "Coördinator",
+    Role.PARTY_CONTACT: "Contactpersoon partij",
+    Role.MEDICAL_PROFESSIONAL: "Medisch professional",
+    Role.MANAGER: "Manager",
+    Role.PRIVACY_OFFICER: "Privacyfunctionaris (FG)",
+    Role.ADMIN: "Beheerder",
+}
+
+_ALIASES: dict[str, Role] = {
+    "procesontwerper": Role.PROCESS_DESIGNER,
+    "ontwerper": Role.PROCESS_DESIGNER,
+    "beoordelaar": Role.ASSESSOR,
+    "coordinator": Role.COORDINATOR,
+    "regisseur": Role.COORDINATOR,
+    "partij": Role.PARTY_CONTACT,
+    "contactpersoon partij": Role.PARTY_CONTACT,
+    "contactpersoon": Role.PARTY_CONTACT,
+    "betrokken partij": Role.PARTY_CONTACT,
+    "medisch professional": Role.MEDICAL_PROFESSIONAL,
+    "medische professional": Role.MEDICAL_PROFESSIONAL,
+    "arts": Role.MEDICAL_PROFESSIONAL,
+    "privacyfunctionaris": Role.PRIVACY_OFFICER,
+    "privacyfunctionaris (fg)": Role.PRIVACY_OFFICER,
+    "fg": Role.PRIVACY_OFFICER,
+    "functionaris gegevensbescherming": Role.PRIVACY_OFFICER,
+    "beheerder": Role.ADMIN,
+}
+
+
+def _normalize(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name.strip().lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("_", " ").replace("-", " ")
+
+
+def role_from_name(name: str | None) -> Role | None:
+    """Map a lane name or candidate group (Dutch or English, any case, with or without accents)."""
+    if not name:
+        return None
+    normalized = _normalize(name)
+    for role in Role:
+        if normalized in {role.value.replace("_", " "), _normalize(DUTCH_NAMES[role])}:
+            return role
+    return _ALIASES.get(normalized)

@@ -1,0 +1,171 @@
+"""Driving a SpiffWorkflow workflow one command forward, and reading what it now waits for.
+
+Here live the library's sharp edges: engine steps that silently stop advancing (we loop until no
+automatic task is READY, and fail loudly if that never happens), errors wrapped in library exception
+types (mapped to `ProcessError` with the element named), and *continue as new* — when the process
+ends at an end event with ``continueAs``, a fresh workflow of the named process takes over with the
+process data, so years of periodic evaluations never grow the live state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import Task as SpiffTask
+from SpiffWorkflow.util.task import TaskState
+
+from ..bpmn.isotime import parse_datetime
+from ..bpmn.state import CompiledDefinition, new_workflow
+from ..errors import DomainError, ProcessError
+
+# Rounds of engine steps before we call the process stuck. One round normally suffices; the
+# library's recursion limit can leave READY automatic tasks behind after very long chains.
+MAX_ADVANCE_ROUNDS = 50
+# A model that continues as new without ever waiting would loop forever within one command.
+MAX_CONTINUATIONS_PER_COMMAND = 5
+
+
+@dataclass
+class Continuation:
+    from_process: str
+    to_process: str
+
+
+@dataclass
+class Advance:
+    """What one command did to the workflow."""
+
+    workflow: BpmnWorkflow
+    process_id: str
+    path: list[str] = field(default_factory=list)
+    continuations: list[Continuation] = field(default_factory=list)
+
+
+def element_id(task: SpiffTask) -> str | None:
+    return getattr(task.task_spec, "bpmn_id", None)
+
+
+@contextmanager
+def engine_errors(element: str | None = None) -> Iterator[None]:
+    """Turn the library's and the sandbox's exceptions into a `ProcessError` naming the element."""
+    try:
+        yield
+    except DomainError:
+        raise
+    except SpiffWorkflowException as exc:
+        task = getattr(exc, "task", None)
+        where = element_id(task) if task is not None else element
+        cause = getattr(exc, "exception", None)
+        code = cause.code if isinstance(cause, DomainError) else None
+        message = str(cause.message) if isinstance(cause, DomainError) else str(exc)
+        notes = "; ".join(getattr(exc, "notes", []) or [])
+        error = ProcessError(
+            f"the process could not continue at {where or 'an element'}: {message}"
+            + (f" ({notes})" if notes else ""),
+            element=where,
+            cause=code or type(cause or exc).__name__,
+        )
+        raise error from exc
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
+    return list(workflow.get_tasks(state=TaskState.READY, manual=True))
+
+
+def advance(
+    workflow: BpmnWorkflow,
+    process_id: str,
+    definition: CompiledDefinition,
+    engine: PythonScriptEngine,
+    *,
+    refresh_timers: bool = False,
+    before: Callable[[BpmnWorkflow], None] | None = None,
+) -> Advance:
+    """Run automatic work until the process waits (for a person, a timer, a message) or ends."""
+    result = Advance(workflow, process_id)
+
+    def record(task: SpiffTask) -> None:
+        bpmn_id = element_id(task)
+        if bpmn_id and not task.task_spec.manual:
+            result.path.append(bpmn_id)
+
+    with engine_errors():
+        if before is not None:
+            before(workflow)
+        if refresh_timers:
+            workflow.refresh_timers()
+        _run_until_waiting(workflow, record)
+        while workflow.is_completed():
+            target = _continue_as(workflow)
+            if target is None:
+                break
+            if len(result.continuations) >= MAX_CONTINUATIONS_PER_COMMAND:
+                raise ProcessError(
+                    f"the process continued as new {MAX_CONTINUATIONS_PER_COMMAND} times without waiting; "
+                    "a continueAs loop needs a timer or a user task",
+                    element=target,
+                )
+            carried = {k: v for k, v in workflow.data.items() if k != "data_objects"}
+            result.continuations.append(Continuation(result.process_id, target))
+            workflow = new_workflow(definition, target, engine)
+            workflow.task_tree.data.update(carried)
+            result.workflow, result.process_id = workflow, target
+            _run_until_waiting(workflow, record)
+    return result
+
+
+def _run_until_waiting(workflow: BpmnWorkflow, record: Callable[[SpiffTask], None]) -> None:
+    for _ in range(MAX_ADVANCE_ROUNDS):
+        workflow.do_engine_steps(did_complete_task=record)
+        if not any(True for _ in workflow.get_tasks(state=TaskState.READY, manual=False)):
+            return
+    raise ProcessError("the process stopped advancing (engine stall); report this model to its designer")
+
+
+def _continue_as(workflow: BpmnWorkflow) -> str | None:
+    for task in workflow.get_tasks(state=TaskState.COMPLETED):
+        if task.workflow is not workflow:
+            continue
+        properties = (getattr(task.task_spec, "extensions", None) or {}).get("properties") or {}
+        target = properties.get("continueAs")
+        if target and type(task.task_spec).__name__ == "EndEvent":
+            return str(target)
+    return None
+
+
+def waiting_steps(workflow: BpmnWorkflow) -> list[str]:
+    """Element ids the process is at: open user tasks and waiting events."""
+    steps: set[str] = set()
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+        bpmn_id = element_id(task)
+        if bpmn_id and (task.task_spec.manual or task.state == TaskState.WAITING):
+            steps.add(bpmn_id)
+    return sorted(steps)
+
+
+def next_timer_due(workflow: BpmnWorkflow) -> datetime | None:
+    """The earliest due time of a waiting timer, for the scheduler's indexed sweep."""
+    due: list[datetime] = []
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if not isinstance(definition, TimerEventDefinition):
+            continue
+        value: Any = task._get_internal_data("event_value")
+        if isinstance(value, dict):
+            if value.get("cycles") == 0:
+                continue
+            value = value.get("next")
+        if isinstance(value, str):
+            try:
+                due.append(parse_datetime(value))
+            except ValueError:
+                continue
+    return min(due) if due else None

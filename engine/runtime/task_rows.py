@@ -1,0 +1,116 @@
+"""Turning a READY SpiffWorkflow user task into a `Task` row: role, assignee, party, due date."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.task import Task as SpiffTask
+
+from ..bpmn.isotime import add_duration, is_duration, parse_datetime
+from ..roles import role_from_name
+from ..status import TaskStatus
+from ..tenancy import Tenant
+from ..uow import UnitOfWork
+from .models import ProcessInstance, Task
+
+_VARIABLE = re.compile(r"^\$\{\s*([A-Za-z][A-Za-z0-9_.]*)\s*\}$")
+
+
+class StepSettings(Mapping[str, Any]):
+    """The process settings a step sees: the version's settings.yaml under the tenant's overrides.
+    The tenant row is read only if a step actually asks for a setting."""
+
+    def __init__(self, uow: UnitOfWork, tenant_id: str, defaults: Mapping[str, Any]) -> None:
+        self._uow = uow
+        self._tenant_id = tenant_id
+        self._defaults = defaults
+        self._merged: dict[str, Any] | None = None
+
+    def _values(self) -> dict[str, Any]:
+        if self._merged is None:
+            tenant = self._uow.session.get(Tenant, self._tenant_id)
+            self._merged = {**self._defaults, **((tenant.settings or {}) if tenant else {})}
+        return self._merged
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values())
+
+    def __len__(self) -> int:
+        return len(self._values())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._values()
+
+
+def resolve_due(due: str | None, settings: Mapping[str, Any], opened_at: datetime) -> datetime | None:
+    """A task's due moment from `camunda:dueDate`: a duration from opening, a date-time, or config:<key>."""
+    if not due:
+        return None
+    due = due.strip()
+    if due.startswith("config:"):
+        key = due[len("config:") :]
+        value = settings.get(key)
+        return resolve_due(str(value), settings, opened_at) if value else None
+    if is_duration(due):
+        return parse_datetime(add_duration(opened_at, due))
+    try:
+        return parse_datetime(due)
+    except ValueError:
+        return None
+
+
+def _from_data(expression: str | None, data: Mapping[str, Any]) -> str | None:
+    if not expression:
+        return None
+    match = _VARIABLE.match(expression.strip())
+    if not match:
+        return expression.strip()
+    value: Any = data
+    for part in match.group(1).split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return str(value) if value not in (None, "") else None
+
+
+def _variable(name: str | None, data: Mapping[str, Any]) -> str | None:
+    if not name:
+        return None
+    value = data.get(name)
+    return str(value) if value not in (None, "") else None
+
+
+def build_task_row(
+    spiff_task: SpiffTask, instance: ProcessInstance, settings: Mapping[str, Any], opened_at: datetime
+) -> Task:
+    spec = spiff_task.task_spec
+    extensions: dict[str, Any] = getattr(spec, "extensions", None) or {}
+    properties: dict[str, Any] = dict(extensions.get("properties") or {})
+    group = (extensions.get("candidateGroups") or "").split(",")[0].strip()
+    role = role_from_name(group or getattr(spec, "lane", None))
+    data = spiff_task.data
+    return Task(
+        id=uuid.UUID(str(spiff_task.id)),
+        tenant_id=instance.tenant_id,
+        instance_id=instance.id,
+        definition_id=instance.definition_id,
+        process_id=spiff_task.workflow.spec.name,
+        element_id=spec.bpmn_id,
+        name=spec.bpmn_name or spec.bpmn_id,
+        role=role.value if role else None,
+        assignee=_from_data(extensions.get("assignee"), data),
+        party=_variable(properties.get("partyVariable"), data),
+        subject=_variable(properties.get("subjectVariable"), data),
+        form_key=extensions.get("formKey"),
+        phase=properties.get("phase"),
+        status=TaskStatus.OPEN,
+        created_at=opened_at,
+        due_at=resolve_due(extensions.get("dueDate"), settings, opened_at),
+        properties=properties,
+        context={},
+    )

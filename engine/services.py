@@ -1,0 +1,46 @@
+"""The composition root: one object holding what commands need (database, clock, runtime, settings).
+
+The web app, the CLI, the scheduler and the benchmarks each build one with `build_services`; tests
+build them around their own database and clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .clock import SYSTEM_CLOCK, Clock
+from .config import Settings
+from .db.session import Database, connect
+from .runtime.service import Runtime, RuntimeHooks
+from .uow import UnitOfWork
+
+
+@dataclass
+class Services:
+    settings: Settings
+    database: Database
+    clock: Clock
+    runtime: Runtime
+    # Live status of long-running parts (e.g. the embedded scheduler) for /healthz.
+    status: dict[str, Any] = field(default_factory=dict)
+
+    def uow(self, *, readonly: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.database, self.clock, readonly=readonly)
+
+
+def build_services(
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+    hooks: Sequence[RuntimeHooks] = (),
+) -> Services:
+    database = database or connect(settings.database_url)
+    runtime = Runtime(
+        script_budget_ms=settings.script_time_budget_ms,
+        max_state_bytes=settings.max_state_bytes,
+        hooks=hooks,
+    )
+    return Services(settings=settings, database=database, clock=clock, runtime=runtime)

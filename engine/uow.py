@@ -1,0 +1,105 @@
+"""The unit of work: one transaction per command.
+
+Services receive a `UnitOfWork`, do their reads and writes through `uow.session` and call
+`uow.commit()` once at the end. Nothing else commits. Leaving the block without a commit rolls back,
+so a crash mid-command leaves the previous state intact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from .clock import SYSTEM_CLOCK, Clock, using_clock
+from .db.session import Database
+from .errors import Conflict
+
+
+class UnitOfWork:
+    def __init__(self, database: Database, clock: Clock = SYSTEM_CLOCK, *, readonly: bool = False) -> None:
+        self.database = database
+        self.clock = clock
+        self.readonly = readonly
+        self._session: Session | None = None
+        self._clock_context: Any = None
+        self._after_commit: list[Callable[[], None]] = []
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open; use it in a with-block")
+        return self._session
+
+    @property
+    def dialect(self) -> str:
+        return self.database.dialect
+
+    def __enter__(self) -> UnitOfWork:
+        if self._session is not None:
+            raise RuntimeError("a unit of work cannot be nested in itself")
+        self._session = self.database.session(readonly=self.readonly)
+        self._clock_context = using_clock(self.clock)
+        self._clock_context.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._session is not None:
+                # close() ends the transaction (rolling back anything uncommitted) but, unlike
+                # rollback(), leaves loaded objects readable: callers use what a read returned.
+                if exc_type is not None and not self.readonly:
+                    self._session.rollback()
+                self._session.close()
+        finally:
+            self._session = None
+            self._after_commit.clear()
+            self._clock_context.__exit__(exc_type, exc, tb)
+
+    def now(self) -> Any:
+        return self.clock.now()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the transaction has committed (e.g. send an e-mail, wake the scheduler)."""
+        self._after_commit.append(callback)
+
+    def flush(self) -> None:
+        try:
+            self.session.flush()
+        except StaleDataError as exc:
+            raise Conflict("the procedure was changed by someone else; reload and try again") from exc
+
+    def commit(self) -> None:
+        if self.readonly:
+            raise RuntimeError("a read-only unit of work does not commit")
+        try:
+            self.session.commit()
+        except StaleDataError as exc:
+            self.session.rollback()
+            raise Conflict("the procedure was changed by someone else; reload and try again") from exc
+        except OperationalError as exc:
+            self.session.rollback()
+            if is_lock_error(exc):
+                raise Conflict("the procedure is being changed by someone else; try again") from exc
+            raise
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
+
+def is_lock_error(exc: DBAPIError) -> bool:
+    """A lock we could not take at once (PostgreSQL NOWAIT) or a SQLite writer that timed out."""
+    original = getattr(exc, "orig", None)
+    sqlstate = getattr(original, "sqlstate", None)
+    if sqlstate in {"55P03", "40001", "40P01"}:  # lock_not_available, serialization, deadlock
+        return True
+    return "database is locked" in str(original)

@@ -1,0 +1,106 @@
+"""BPMN timers fire by the engine's clock: intermediate, interrupting and non-interrupting boundary
+timers, cycles. Time moves with a FrozenClock, so hours pass in microseconds."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from engine.runtime.models import ProcessEvent, ProcessInstance, Task
+from engine.runtime.service import Runtime
+from engine.status import TaskStatus
+from tests.factories import deploy_bundle, fixture_bundle, make_tenant
+
+
+@pytest.fixture
+def runtime(uow):
+    make_tenant(uow)
+    deploy_bundle(uow, fixture_bundle("timers"))
+    return Runtime()
+
+
+def _start(uow, runtime):
+    with uow() as unit:
+        instance_id = runtime.start(unit, "utrecht", "timers", {"herinneringen": 0}, "a").instance.id
+        unit.commit()
+    return instance_id
+
+
+def _fire(uow, runtime, instance_id):
+    with uow() as unit:
+        outcome = runtime.fire_timers(unit, instance_id)
+        unit.commit()
+    return outcome
+
+
+def _instance(uow, instance_id):
+    with uow(readonly=True) as unit:
+        return unit.session.get(ProcessInstance, instance_id)
+
+
+def _open(uow, instance_id):
+    with uow(readonly=True) as unit:
+        return [
+            t.element_id
+            for t in unit.session.scalars(
+                select(Task).where(Task.instance_id == instance_id, Task.status == TaskStatus.OPEN)
+            )
+        ]
+
+
+def _path(uow, instance_id):
+    with uow(readonly=True) as unit:
+        events = unit.session.scalars(
+            select(ProcessEvent).where(ProcessEvent.instance_id == instance_id, ProcessEvent.type == "path")
+        )
+        return [e for event in events for e in event.detail["elements"]]
+
+
+def test_intermediate_timer_waits_until_due_and_stores_due_time(uow, runtime, clock):
+    instance_id = _start(uow, runtime)
+    started = clock.now()
+    assert _instance(uow, instance_id).next_timer_due == started + timedelta(hours=2)
+    assert _instance(uow, instance_id).current_steps == ["wait_two_hours"]
+    clock.advance(minutes=119)
+    _fire(uow, runtime, instance_id)
+    assert _open(uow, instance_id) == []
+    clock.advance(minutes=2)
+    _fire(uow, runtime, instance_id)
+    assert _open(uow, instance_id) == ["answer"]
+
+
+def test_interrupting_boundary_timer_cancels_the_task_and_opens_escalation(uow, runtime, clock):
+    instance_id = _start(uow, runtime)
+    clock.advance(hours=2, seconds=1)
+    _fire(uow, runtime, instance_id)
+    opened_at = clock.now()
+    # The boundary deadline comes from settings.yaml (config("termijn.antwoord") = PT1H).
+    assert _instance(uow, instance_id).next_timer_due <= opened_at + timedelta(hours=1)
+    clock.advance(hours=1, seconds=1)
+    _fire(uow, runtime, instance_id)
+    assert _open(uow, instance_id) == ["escalate"]
+    with uow(readonly=True) as unit:
+        answer = unit.session.scalar(
+            select(Task).where(Task.instance_id == instance_id, Task.element_id == "answer")
+        )
+    assert answer.status == TaskStatus.CANCELLED
+
+
+def test_cycle_timer_repeats_its_count_without_closing_the_task(uow, runtime, clock):
+    instance_id = _start(uow, runtime)
+    clock.advance(hours=2, seconds=1)
+    _fire(uow, runtime, instance_id)
+    for _ in range(4):
+        clock.advance(minutes=10, seconds=1)
+        _fire(uow, runtime, instance_id)
+    assert _path(uow, instance_id).count("count_reminder") == 2  # R2: two repetitions, no more
+    assert "answer" in _open(uow, instance_id)
+
+
+def test_a_timer_due_in_the_future_is_not_fired_early(uow, runtime, clock):
+    instance_id = _start(uow, runtime)
+    outcome = _fire(uow, runtime, instance_id)
+    assert outcome.path == []
+    assert _instance(uow, instance_id).current_steps == ["wait_two_hours"]
