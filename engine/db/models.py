@@ -3,6 +3,7 @@ New model modules are added here."""
 
 from .. import tenancy  # noqa: F401
 from ..definitions import models as definitions  # noqa: F401
+from ..procedures import models as procedures  # noqa: F401
 from ..runtime import models as runtime  # noqa: F401
 from .base import Base
 
