@@ -13,6 +13,7 @@ from typing import Any
 from .clock import SYSTEM_CLOCK, Clock
 from .config import Settings
 from .db.session import Database, connect
+from .procedures.hooks import ProcedureHooks
 from .runtime.service import Runtime, RuntimeHooks
 from .uow import UnitOfWork
 
@@ -41,6 +42,6 @@ def build_services(
     runtime = Runtime(
         script_budget_ms=settings.script_time_budget_ms,
         max_state_bytes=settings.max_state_bytes,
-        hooks=hooks,
+        hooks=[ProcedureHooks(), *hooks],
     )
     return Services(settings=settings, database=database, clock=clock, runtime=runtime)

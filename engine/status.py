@@ -16,6 +16,14 @@ class InstanceStatus(StrEnum):
     ERROR = "error"
 
 
+class ProcedureStatus(StrEnum):
+    OPEN = "open"
+    # Opgeschort: e.g. the client is in hospital; deadlines stand still (see engine/scheduler).
+    SUSPENDED = "suspended"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
 class TaskStatus(StrEnum):
     OPEN = "open"
     COMPLETED = "completed"
@@ -29,13 +37,20 @@ _INSTANCE_TRANSITIONS: dict[InstanceStatus, set[InstanceStatus]] = {
     InstanceStatus.CANCELLED: set(),
 }
 
+_PROCEDURE_TRANSITIONS: dict[ProcedureStatus, set[ProcedureStatus]] = {
+    ProcedureStatus.OPEN: {ProcedureStatus.SUSPENDED, ProcedureStatus.CLOSED, ProcedureStatus.CANCELLED},
+    ProcedureStatus.SUSPENDED: {ProcedureStatus.OPEN, ProcedureStatus.CLOSED, ProcedureStatus.CANCELLED},
+    ProcedureStatus.CLOSED: set(),
+    ProcedureStatus.CANCELLED: set(),
+}
+
 _TASK_TRANSITIONS: dict[TaskStatus, set[TaskStatus]] = {
     TaskStatus.OPEN: {TaskStatus.COMPLETED, TaskStatus.CANCELLED},
     TaskStatus.COMPLETED: set(),
     TaskStatus.CANCELLED: set(),
 }
 
-S = TypeVar("S", InstanceStatus, TaskStatus)
+S = TypeVar("S", InstanceStatus, TaskStatus, ProcedureStatus)
 
 
 def _guard(table: dict[S, set[S]], current: S, target: S, what: str) -> S:
@@ -52,3 +67,7 @@ def instance_transition(current: str, target: InstanceStatus) -> InstanceStatus:
 
 def task_transition(current: str, target: TaskStatus) -> TaskStatus:
     return _guard(_TASK_TRANSITIONS, TaskStatus(current), target, "task")
+
+
+def procedure_transition(current: str, target: ProcedureStatus) -> ProcedureStatus:
+    return _guard(_PROCEDURE_TRANSITIONS, ProcedureStatus(current), target, "procedure")

@@ -10,12 +10,13 @@ commands on one instance never both succeed.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import insert, select
 from sqlalchemy.exc import OperationalError
@@ -75,8 +76,10 @@ class RuntimeHooks(Protocol):
         form: Form | None,
         data: dict[str, Any],
         actor: str | None,
+        context: Mapping[str, Any],
     ) -> dict[str, Any]:
-        """Return the data the process receives (e.g. without personal data stored elsewhere)."""
+        """Return the data the process receives (e.g. without personal data stored elsewhere).
+        `context` is the process data the task sees (read-only)."""
         ...
 
     def after_step(self, uow: UnitOfWork, outcome: StepOutcome, actor: str | None) -> None: ...
@@ -109,7 +112,13 @@ class Runtime:
         actor: str | None,
         *,
         version: int | None = None,
+        prepare: Callable[[ProcessInstance, LoadedDefinition], dict[str, Any]] | None = None,
     ) -> StepOutcome:
+        """Start an instance of the newest (or given) version of `process_id`.
+
+        `prepare`, if given, runs after the start form accepted `data` and the instance row exists;
+        it returns the data the process starts with (a domain layer records its own rows there).
+        """
         row = get_version(uow, tenant_id, process_id, version)
         definition = definition_cache(uow).get(uow, row.id)
         form = definition.start_form()
@@ -130,8 +139,10 @@ class Runtime:
             state="",
         )
         uow.session.add(instance)
+        if prepare is not None:
+            data = prepare(instance, definition)
         for hook in self.hooks:
-            data = hook.prepare_submission(uow, instance, None, form, data, actor)
+            data = hook.prepare_submission(uow, instance, None, form, data, actor, {})
         settings = StepSettings(uow, tenant_id, definition.settings)
         workflow = new_workflow(definition.compiled, definition.process_id, self.script_engine)
         workflow.task_tree.data.update(data)
@@ -170,13 +181,16 @@ class Runtime:
                 "this task has no form; it takes no data",
                 [FieldError(key, "unknown field", "unknown_field") for key in sorted(data)],
             )
-        for hook in self.hooks:
-            data = hook.prepare_submission(uow, instance, task, form, data, actor)
         settings = StepSettings(uow, tenant_id, definition.settings)
         workflow = self._load(instance, definition)
-        spiff_task = workflow.get_task_from_id(task.id)
+        try:
+            spiff_task = workflow.get_task_from_id(task.id)
+        except TaskNotFoundException:
+            spiff_task = None
         if spiff_task is None or spiff_task.state != TaskState.READY:
             raise Conflict("the task is no longer waiting in the process; reload the procedure")
+        for hook in self.hooks:
+            data = hook.prepare_submission(uow, instance, task, form, data, actor, spiff_task.data)
 
         def run_task(_: BpmnWorkflow) -> None:
             spiff_task.data.update(data)

@@ -1,0 +1,96 @@
+"""The procedure layer's hooks into the runtime: on every step, inside the command's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..forms import Form
+from ..runtime.models import ProcessInstance, Task
+from ..runtime.service import StepOutcome
+from ..status import InstanceStatus, ProcedureStatus, procedure_transition
+from ..tenancy import Tenant
+from ..uow import UnitOfWork
+from .models import Procedure
+from .recording import (
+    add_subjects,
+    apply_scope_and_participation,
+    record_facts,
+    record_indicators,
+    retention_end,
+    split_for,
+)
+
+CLOSED_PHASE = "afgesloten"
+
+
+class ProcedureHooks:
+    def prepare_submission(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        task: Task | None,
+        form: Form | None,
+        data: dict[str, Any],
+        actor: str | None,
+        context: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        if task is None or form is None:
+            return data  # a procedure's start is recorded by start_procedure itself
+        procedure = uow.session.get(Procedure, instance.id)
+        if procedure is None:
+            return data  # an instance that is not a procedure (e.g. a plain process)
+        task_data = dict(context)
+        variable = task.properties.get("subjectVariable")
+        if variable and task.subject:
+            task_data[variable] = task.subject
+        # Consent and scope given in this very submission already bind the facts in it.
+        apply_scope_and_participation(uow, procedure, task, task.properties, data)
+        split = split_for(uow, procedure, form, data, task_data)
+        subjects = add_subjects(uow, procedure, split)
+        if split.facts:
+            uow.flush()
+            properties = task.properties
+            record_facts(
+                uow,
+                procedure,
+                split,
+                subjects,
+                actor=actor,
+                task=task,
+                source_party=task.party,
+                legal_ground=properties.get("legalGround"),
+                purpose=_lookup(properties.get("purposeVariable"), data, task_data)
+                or properties.get("purpose"),
+                conditions=_lookup(properties.get("conditionsVariable"), data, task_data),
+            )
+        return split.process_data
+
+    def after_step(self, uow: UnitOfWork, outcome: StepOutcome, actor: str | None) -> None:
+        procedure = uow.session.get(Procedure, outcome.instance.id)
+        if procedure is None:
+            return
+        completed = outcome.completed_task
+        if completed is not None:
+            record_indicators(uow, procedure, completed.properties, outcome.submitted)
+        phases = [t.phase for t in outcome.opened if t.phase]
+        if phases:
+            procedure.phase = phases[0]
+        status = outcome.instance.status
+        if status in {InstanceStatus.COMPLETED, InstanceStatus.CANCELLED} and procedure.ended_at is None:
+            target = (
+                ProcedureStatus.CLOSED if status == InstanceStatus.COMPLETED else ProcedureStatus.CANCELLED
+            )
+            procedure.status = procedure_transition(procedure.status, target)
+            procedure.ended_at = outcome.instance.ended_at
+            procedure.phase = CLOSED_PHASE
+            tenant = uow.session.get(Tenant, procedure.tenant_id)
+            settings = {**outcome.definition.settings, **((tenant.settings or {}) if tenant else {})}
+            procedure.retention_until = retention_end(procedure, settings)
+
+
+def _lookup(variable: str | None, data: Mapping[str, Any], task_data: Mapping[str, Any]) -> str | None:
+    if not variable:
+        return None
+    value = data.get(variable, task_data.get(variable))
+    return str(value) if value not in (None, "") else None

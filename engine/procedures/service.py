@@ -1,0 +1,144 @@
+"""Commands and queries on procedures: start (the melding), cancel, send a message, read."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..access import Actor
+from ..definitions.cache import LoadedDefinition
+from ..errors import Conflict, NotFound
+from ..roles import Role
+from ..runtime.models import ProcessInstance
+from ..runtime.service import Runtime
+from ..status import ProcedureStatus
+from ..uow import UnitOfWork
+from .form_data import split_submission
+from .models import Indicator, Procedure
+from .recording import add_subjects, record_facts
+
+WAMS_PROCESS = "wams_procedure"
+STARTERS = (Role.MELDPUNT, Role.ASSESSOR, Role.COORDINATOR)
+STEERING = (Role.COORDINATOR, Role.MANAGER)
+REFERENCE_ATTEMPTS = 3
+
+
+def start_procedure(
+    uow: UnitOfWork, runtime: Runtime, actor: Actor, data: dict[str, Any], *, process_id: str = WAMS_PROCESS
+) -> Procedure:
+    """Register a melding: the procedure, its people and facts, and start the process — one transaction."""
+    actor.require(*STARTERS)
+    for attempt in range(REFERENCE_ATTEMPTS):
+        try:
+            return _start(uow, runtime, actor, data, process_id)
+        except IntegrityError as exc:
+            # Two starts in one municipality took the same reference number; the loser tries again.
+            if attempt == REFERENCE_ATTEMPTS - 1:
+                raise Conflict("could not assign a reference number; try again") from exc
+    raise AssertionError("unreachable")
+
+
+def _start(
+    uow: UnitOfWork, runtime: Runtime, actor: Actor, data: dict[str, Any], process_id: str
+) -> Procedure:
+    created: list[Procedure] = []
+
+    def prepare(instance: ProcessInstance, definition: LoadedDefinition) -> dict[str, Any]:
+        uow.flush()  # the instance row first: the procedure refers to it
+        now = uow.now()
+        procedure = Procedure(
+            id=instance.id,
+            tenant_id=actor.tenant_id,
+            reference=_next_reference(uow, actor.tenant_id),
+            process_id=process_id,
+            status=ProcedureStatus.OPEN,
+            ingang=data.get("ingang") if isinstance(data.get("ingang"), str) else None,
+            started_at=now,
+            started_by=actor.username,
+            scope_exclusions={},
+        )
+        uow.session.add(procedure)
+        created.append(procedure)
+        form = definition.start_form()
+        if form is None:
+            return data
+        split = split_submission(form.schema, data, {})
+        subjects = add_subjects(uow, procedure, split)
+        uow.flush()
+        record_facts(
+            uow,
+            procedure,
+            split,
+            subjects,
+            actor=actor.username,
+            task=None,
+            source_party=None,
+            legal_ground=definition.settings.get("grondslag.melding"),
+            purpose=definition.settings.get("doel.melding"),
+            conditions=None,
+        )
+        if procedure.ingang:
+            uow.session.add(
+                Indicator(
+                    tenant_id=procedure.tenant_id,
+                    procedure_id=procedure.id,
+                    key="ingang",
+                    value=procedure.ingang,
+                    recorded_at=now,
+                )
+            )
+        return split.process_data
+
+    with uow:
+        runtime.start(uow, actor.tenant_id, process_id, data, actor.username, prepare=prepare)
+        uow.commit()
+        return created[0]
+
+
+def _next_reference(uow: UnitOfWork, tenant_id: str) -> str:
+    year = uow.now().year
+    count = uow.session.scalar(
+        select(func.count())
+        .select_from(Procedure)
+        .where(Procedure.tenant_id == tenant_id, Procedure.reference.like(f"{year}-%"))
+    )
+    return f"{year}-{(count or 0) + 1:05d}"
+
+
+def get_procedure(uow: UnitOfWork, actor: Actor, procedure_id: uuid.UUID) -> Procedure:
+    procedure = uow.session.get(Procedure, procedure_id)
+    if procedure is None or procedure.tenant_id != actor.tenant_id:
+        raise NotFound("procedure not found")
+    return procedure
+
+
+def cancel_procedure(
+    uow: UnitOfWork, runtime: Runtime, actor: Actor, procedure_id: uuid.UUID, reason: str
+) -> Procedure:
+    actor.require(*STEERING)
+    with uow:
+        procedure = get_procedure(uow, actor, procedure_id)
+        runtime.cancel(uow, actor.tenant_id, procedure_id, reason, actor.username)
+        procedure.stop_reason = procedure.stop_reason or "cancelled"
+        uow.commit()
+        return procedure
+
+
+def send_procedure_message(
+    uow: UnitOfWork,
+    runtime: Runtime,
+    actor: Actor,
+    procedure_id: uuid.UUID,
+    name: str,
+    payload: dict[str, Any],
+) -> Procedure:
+    """Deliver a named message (e.g. `client_withdraws`) to the running procedure."""
+    actor.require(*STEERING)
+    with uow:
+        procedure = get_procedure(uow, actor, procedure_id)
+        runtime.send_message(uow, actor.tenant_id, procedure_id, name, payload, actor.username)
+        uow.commit()
+        return procedure
