@@ -35,7 +35,12 @@ def read_extensions(node: etree._Element, spiff_extensions: dict[str, Any]) -> d
     """Merge Camunda's extensions of `node` into the Spiff ones."""
     extensions = dict(spiff_extensions)
     properties = dict(extensions.get("properties") or {})
-    for prop in node.xpath("./bpmn:extensionElements/camunda:properties/camunda:property", namespaces=NSMAP):
+    path = "./bpmn:extensionElements/{0}:properties/{0}:property"
+    for prop in node.xpath(path.format("spiffworkflow"), namespaces=NSMAP):
+        name = prop.get("name")
+        if name and name not in properties:
+            properties[name] = prop.get("value", "")
+    for prop in node.xpath(path.format("camunda"), namespaces=NSMAP):
         name = prop.get("name")
         if name:
             properties[name] = prop.get("value", "")

@@ -63,17 +63,28 @@ def engine_errors(element: str | None = None) -> Iterator[None]:
     except SpiffWorkflowException as exc:
         task = getattr(exc, "task", None)
         where = element_id(task) if task is not None else element
-        cause = getattr(exc, "exception", None)
-        code = cause.code if isinstance(cause, DomainError) else None
-        message = str(cause.message) if isinstance(cause, DomainError) else str(exc)
+        cause = _domain_cause(exc)
+        message = cause.message if cause is not None else str(exc)
         notes = "; ".join(getattr(exc, "notes", []) or [])
         error = ProcessError(
             f"the process could not continue at {where or 'an element'}: {message}"
             + (f" ({notes})" if notes else ""),
             element=where,
-            cause=code or type(cause or exc).__name__,
+            cause=cause.code if cause is not None else getattr(exc, "error_type", type(exc).__name__),
         )
         raise error from exc
+
+
+def _domain_cause(exc: BaseException) -> DomainError | None:
+    """The sandbox's own error behind the library's wrapper (it keeps the original only as context)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, DomainError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def ready_user_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:

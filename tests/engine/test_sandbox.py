@@ -1,0 +1,96 @@
+"""The sandbox: what a model's expressions and scripts can and cannot do."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.bpmn.sandbox import SandboxEnvironment
+from engine.definitions.bundle import Bundle
+from engine.errors import ProcessError, SandboxViolation, ScriptError, ScriptTimeout
+from engine.runtime.models import ProcessInstance
+from engine.runtime.service import Runtime
+from tests.factories import bpmn_document, deploy_bundle, make_tenant
+
+ESCAPES = [
+    "import os",
+    "__import__('os').system('id')",
+    "open('/etc/passwd').read()",
+    "().__class__.__base__.__subclasses__()",
+    "(x for x in [1]).gi_frame.f_back.f_globals",
+    "getattr(len, '__self__')",
+    "type(1).mro()",
+]
+
+
+@pytest.fixture
+def sandbox() -> SandboxEnvironment:
+    return SandboxEnvironment(budget_ms=100)
+
+
+@pytest.mark.parametrize("source", ESCAPES)
+def test_escapes_are_refused_as_scripts(sandbox, source):
+    with pytest.raises(SandboxViolation):
+        sandbox.execute(source, {})
+
+
+@pytest.mark.parametrize("source", [s for s in ESCAPES if not s.startswith("import")])
+def test_escapes_are_refused_as_expressions(sandbox, source):
+    with pytest.raises(SandboxViolation):
+        sandbox.evaluate(source, {})
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "while True:\n    pass",
+        "while True:\n    try:\n        x = 1\n    except:\n        pass",
+        "x = [i for i in range(10**5) for j in range(10**5)]",
+    ],
+)
+def test_endless_work_is_stopped_by_the_time_budget(sandbox, script):
+    began = time.perf_counter()
+    with pytest.raises(ScriptTimeout):
+        sandbox.execute(script, {})
+    assert time.perf_counter() - began < 2  # stopped near the 100 ms budget, not left running
+
+
+@pytest.mark.parametrize("expression", ["2 ** 100000", "'x' * 10**8", "list(range(10**9))", "1 << 100000"])
+def test_memory_bombs_are_refused(sandbox, expression):
+    with pytest.raises(SandboxViolation):
+        sandbox.evaluate(expression, {})
+
+
+def test_ordinary_expressions_and_scripts_work(sandbox):
+    assert sandbox.evaluate("len(leden) > 1 and status == 'open'", {"leden": [1, 2], "status": "open"})
+    data = {"teller": 1, "lijst": [3, 1, 2]}
+    sandbox.execute("teller += 1\ngesorteerd = sorted(lijst)\nsamen = {'n': teller}", data)
+    assert data == {"teller": 2, "lijst": [3, 1, 2], "gesorteerd": [1, 2, 3], "samen": {"n": 2}}
+
+
+def test_scripts_must_leave_json_in_the_task_data(sandbox):
+    with pytest.raises(ScriptError, match="variable 's'"):
+        sandbox.execute("s = {1, 2}", {})
+
+
+def test_an_endless_loop_in_a_deployed_model_stops_with_a_clear_error_and_writes_nothing(uow):
+    make_tenant(uow)
+    process = """
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="spin"/>
+    <bpmn:scriptTask id="spin" name="Draait eeuwig"><bpmn:script>while True:
+    pass</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="spin" targetRef="end"/>
+    <bpmn:endEvent id="end"/>"""
+    deploy_bundle(uow, Bundle({"spin.bpmn": bpmn_document(process, process_id="spinner").encode()}))
+    runtime = Runtime(script_budget_ms=100)
+    with uow() as unit, pytest.raises(ProcessError) as stopped:
+        runtime.start(unit, "utrecht", "spinner", {}, "a")
+        unit.commit()
+    assert stopped.value.details["element"] == "spin"
+    assert stopped.value.details["cause"] == "script_timeout"
+    assert "longer than 100 ms" in stopped.value.message
+    with uow(readonly=True) as unit:
+        assert unit.session.scalar(select(func.count()).select_from(ProcessInstance)) == 0
