@@ -75,7 +75,7 @@ def test_running_instances_keep_the_version_they_started_on(uow):
 def test_the_stored_files_give_back_the_deployed_bundle(uow):
     make_tenant(uow)
     bundle = fixture_bundle("three_tasks")
-    [deployment] = deploy_bundle(uow, bundle)
+    deploy_bundle(uow, bundle)
     with uow(readonly=True) as unit:
         stored = definition_bundle(get_version(unit, "utrecht", "three_tasks"))
     assert stored.files == bundle.files
