@@ -1,0 +1,191 @@
+"""Opening, closing, pausing and shifting deadlines, and the instance lock every write takes first.
+
+Lock order, everywhere: the process instance row first (as the runtime does), then its deadlines and
+escalations. The runtime's hook runs while the runtime holds the instance; the sweep claims an
+instance with ``FOR UPDATE … SKIP LOCKED``; commands lock it with ``NOWAIT``. So two writers never
+work on one instance's deadlines at once, and none waits on another while holding a deadline.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select
+
+from ..runtime.locks import lock_instance  # noqa: F401 - the scheduler's commands lock through here
+from ..runtime.models import ProcessEvent, ProcessInstance, Task
+from ..status import TaskStatus, task_transition
+from ..uow import UnitOfWork
+from .models import KIND_SUSPENSION, Deadline, Escalation, ProcedureAdjustment
+from .status import UNRESOLVED, AdjustmentStatus, EscalationStatus, escalation_transition
+
+
+def active_deadlines(uow: UnitOfWork, instance_id: uuid.UUID) -> list[Deadline]:
+    return list(
+        uow.session.scalars(
+            select(Deadline)
+            .where(Deadline.instance_id == instance_id, Deadline.active.is_(True))
+            .order_by(Deadline.id)
+        )
+    )
+
+
+def active_suspension(uow: UnitOfWork, instance_id: uuid.UUID) -> ProcedureAdjustment | None:
+    return uow.session.scalar(
+        select(ProcedureAdjustment).where(
+            ProcedureAdjustment.instance_id == instance_id,
+            ProcedureAdjustment.kind == KIND_SUSPENSION,
+            ProcedureAdjustment.status == AdjustmentStatus.ACTIVE,
+        )
+    )
+
+
+def next_occurrence(uow: UnitOfWork, subject_type: str, subject_id: uuid.UUID, rule: str) -> int:
+    highest = uow.session.scalar(
+        select(func.max(Deadline.occurrence)).where(
+            Deadline.subject_type == subject_type, Deadline.subject_id == subject_id, Deadline.rule == rule
+        )
+    )
+    return (highest or 0) + 1
+
+
+def check_time(deadline: Deadline) -> datetime | None:
+    """When the sweep must look at the deadline next, from its level (None: nothing left to do)."""
+    if not deadline.active:
+        return None
+    if deadline.level == 0:
+        return deadline.due_at
+    if deadline.level == 1:
+        return deadline.next_level_at
+    return None
+
+
+def open_deadline(
+    uow: UnitOfWork,
+    instance: ProcessInstance,
+    subject_type: str,
+    subject_id: uuid.UUID,
+    rule: str,
+    *,
+    due_at: datetime | None,
+    period: str | None,
+    paused: bool,
+    occurrence: int | None = None,
+) -> Deadline:
+    deadline = Deadline(
+        tenant_id=instance.tenant_id,
+        instance_id=instance.id,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        rule=rule,
+        occurrence=occurrence or next_occurrence(uow, subject_type, subject_id, rule),
+        period=period,
+        opened_at=uow.now(),
+        due_at=due_at,
+        level=0,
+        active=True,
+    )
+    deadline.next_check_at = None if paused else check_time(deadline)
+    uow.session.add(deadline)
+    return deadline
+
+
+def unresolved_escalations(uow: UnitOfWork, deadline: Deadline) -> list[Escalation]:
+    return list(
+        uow.session.scalars(
+            select(Escalation)
+            .where(Escalation.deadline_id == deadline.id, Escalation.status.in_(UNRESOLVED))
+            .order_by(Escalation.level)
+        )
+    )
+
+
+def close_deadline(uow: UnitOfWork, deadline: Deadline, why: str) -> list[Escalation]:
+    """The deadline no longer applies (task done, phase over, procedure closed): its unresolved
+    escalations lapse and their manager tasks close."""
+    deadline.active = False
+    deadline.closed_at = uow.now()
+    deadline.next_check_at = None
+    lapsed = unresolved_escalations(uow, deadline) if deadline.level else []
+    for escalation in lapsed:
+        finish_escalation(uow, escalation, EscalationStatus.LAPSED, None, why)
+    return lapsed
+
+
+def finish_escalation(
+    uow: UnitOfWork, escalation: Escalation, target: EscalationStatus, actor: str | None, why: str
+) -> None:
+    """Resolve or lapse an escalation, close its manager task and log it."""
+    now = uow.now()
+    escalation.status = escalation_transition(escalation.status, target)
+    escalation.resolved_at = now
+    escalation.resolved_by = actor
+    escalation.resolution = why
+    task = uow.session.get(Task, escalation.task_id) if escalation.task_id else None
+    if task is not None and task.status == TaskStatus.OPEN:
+        if target == EscalationStatus.RESOLVED:
+            task.status = task_transition(task.status, TaskStatus.COMPLETED)
+            task.completed_by = actor
+            task.completed_at = now
+        else:
+            task.status = task_transition(task.status, TaskStatus.CANCELLED)
+            task.cancelled_at = now
+    log_event(
+        uow,
+        escalation.tenant_id,
+        escalation.instance_id,
+        "escalation_resolved" if target == EscalationStatus.RESOLVED else "escalation_lapsed",
+        actor,
+        {"escalation": str(escalation.id), "rule": escalation.rule, "level": escalation.level, "reason": why},
+        task_id=escalation.subject_id if escalation.subject_type == "task" else None,
+    )
+
+
+def shift(deadline: Deadline, delta: timedelta) -> dict[str, Any]:
+    """Move the deadline (and a pending level 2) by `delta`; returns what moved, for the record."""
+    moved: dict[str, Any] = {
+        "rule": deadline.rule,
+        "subject": str(deadline.subject_id),
+        "from": None,
+        "to": None,
+    }
+    if deadline.due_at is not None:
+        moved["from"] = deadline.due_at.isoformat()
+        deadline.due_at = deadline.due_at + delta
+        moved["to"] = deadline.due_at.isoformat()
+    if deadline.next_level_at is not None:
+        deadline.next_level_at = deadline.next_level_at + delta
+    return moved
+
+
+def log_event(
+    uow: UnitOfWork,
+    tenant_id: str,
+    instance_id: uuid.UUID,
+    type_: str,
+    actor: str | None,
+    detail: dict[str, Any],
+    *,
+    task_id: uuid.UUID | None = None,
+) -> None:
+    instance = uow.session.get(ProcessInstance, instance_id)
+    uow.session.execute(
+        insert(ProcessEvent),
+        [
+            {
+                "tenant_id": tenant_id,
+                "instance_id": instance_id,
+                "task_id": task_id,
+                "process_id": instance.current_process_id if instance else None,
+                "element_id": None,
+                "type": type_,
+                "actor": actor,
+                "at": uow.now(),
+                "segment": instance.segment if instance else 1,
+                "data_keys": None,
+                "detail": detail,
+            }
+        ],
+    )

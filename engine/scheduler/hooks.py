@@ -1,0 +1,213 @@
+"""Keeping deadlines in step with the process: a `RuntimeHooks` the runtime calls after every step,
+inside the step's transaction and under the instance lock the runtime holds.
+
+- A user task that opens gets a due time — from its model (`camunda:dueDate`, else the `duePeriod`
+  property), else the tenant's policy — and a deadline; a task that closes closes its deadline.
+- A task of another phase opening (the first one a step opens, as `engine.procedures` reads it)
+  means the phase changed: the old phase's deadline closes, the new one opens with the tenant's
+  period for that phase.
+- The review deadline runs from the start; a review (continue-as-new into the next period, or a
+  completed task of the review phase / with property ``review``) starts the next period.
+- When the procedure ends, every deadline closes and unresolved escalations lapse.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+
+from ..bpmn.isotime import is_duration
+from ..forms import Form
+from ..runtime.models import ProcessInstance, Task
+from ..runtime.outcome import StepOutcome
+from ..tenancy import Tenant
+from ..uow import UnitOfWork
+from .deadlines import active_suspension, close_deadline, open_deadline
+from .models import (
+    KIND_SUSPENSION,
+    PHASE_PREFIX,
+    RULE_REVIEW,
+    RULE_TASK,
+    SUBJECT_PROCEDURE,
+    SUBJECT_TASK,
+    Deadline,
+    ProcedureAdjustment,
+)
+from .policy import EscalationPolicy, after, build_policy, merged_settings
+from .status import AdjustmentStatus, adjustment_transition
+
+TRUE = {"true", "ja", "yes", "1"}
+
+
+class DeadlineHooks:
+    def prepare_submission(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        task: Task | None,
+        form: Form | None,
+        data: dict[str, Any],
+        actor: str | None,
+        context: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        return data
+
+    def after_step(self, uow: UnitOfWork, outcome: StepOutcome, actor: str | None) -> None:
+        if not (
+            outcome.ended
+            or outcome.completed_task is not None
+            or outcome.cancelled
+            or outcome.opened
+            or outcome.continued_into
+            or outcome.started  # the review period begins with the procedure
+        ):
+            return  # e.g. a reminder timer that ran a script: no task or phase changed
+        step = _Step(uow, outcome)
+        if outcome.ended:
+            for deadline in step.active:
+                close_deadline(uow, deadline, "de procedure is beëindigd")
+            if step.paused:
+                suspension = active_suspension(uow, step.instance.id)
+                if suspension is not None:
+                    suspension.status = adjustment_transition(suspension.status, AdjustmentStatus.ENDED)
+                    suspension.ended_at = uow.now()
+                    suspension.ended_by = actor
+                    suspension.end_reason = "de procedure is beëindigd"
+            return
+        by_task = {d.subject_id: d for d in step.active if d.subject_type == SUBJECT_TASK}
+        if outcome.completed_task is not None and outcome.completed_task.id in by_task:
+            close_deadline(uow, by_task[outcome.completed_task.id], "de taak is afgerond")
+        for task in outcome.cancelled:
+            if task.id in by_task:
+                close_deadline(uow, by_task[task.id], "de taak is vervallen")
+        self._review(step)
+        for task in outcome.opened:
+            period = _task_due(task, step.policy())
+            if task.due_at is not None:
+                step.open(SUBJECT_TASK, task.id, RULE_TASK, task.due_at, period)
+        phases = [task.phase for task in outcome.opened if task.phase]
+        if phases:
+            self._phase(step, phases[0])
+
+    def _review(self, step: _Step) -> None:
+        completed = step.outcome.completed_task
+        reviewed = bool(step.outcome.continued_into) or (
+            completed is not None and _is_review(completed, step.policy())
+        )
+        current = next((d for d in step.active if d.rule == RULE_REVIEW), None)
+        if reviewed and current is not None:
+            close_deadline(step.uow, current, "er is een review gehouden")
+            current = None
+        if current is None:
+            period = step.policy().review
+            if period:
+                start = step.uow.now() if reviewed else step.instance.started_at
+                step.open(SUBJECT_PROCEDURE, step.instance.id, RULE_REVIEW, after(start, period), period)
+
+    def _phase(self, step: _Step, phase: str) -> None:
+        rule = PHASE_PREFIX + phase
+        current = next((d for d in step.active if d.rule.startswith(PHASE_PREFIX)), None)
+        if current is not None and current.rule == rule:
+            return
+        if current is not None:
+            close_deadline(step.uow, current, f"fase {current.rule[len(PHASE_PREFIX) :]} is afgerond")
+        period = step.policy().phase_period(phase)
+        due_at = after(step.uow.now(), period) if period else None
+        step.open(SUBJECT_PROCEDURE, step.instance.id, rule, due_at, period)
+
+
+class _Step:
+    """What the hook reads for one step, in one round trip: the tenant's settings, whether the
+    procedure is suspended, and its deadlines (the active ones, and every procedure-level one for
+    numbering occurrences)."""
+
+    def __init__(self, uow: UnitOfWork, outcome: StepOutcome) -> None:
+        self.uow = uow
+        self.outcome = outcome
+        self.instance = outcome.instance
+        suspended = (
+            select(ProcedureAdjustment.id)
+            .where(
+                ProcedureAdjustment.instance_id == self.instance.id,
+                ProcedureAdjustment.kind == KIND_SUSPENSION,
+                ProcedureAdjustment.status == AdjustmentStatus.ACTIVE,
+            )
+            .exists()
+        )
+        rows = uow.session.execute(
+            select(Tenant.settings, suspended, Deadline)
+            .select_from(Tenant)
+            .outerjoin(
+                Deadline,
+                and_(
+                    Deadline.instance_id == self.instance.id,
+                    or_(Deadline.active.is_(True), Deadline.subject_type == SUBJECT_PROCEDURE),
+                ),
+            )
+            .where(Tenant.id == self.instance.tenant_id)
+            .order_by(Deadline.id)
+        ).all()
+        self._tenant_settings: Mapping[str, Any] = (rows[0][0] or {}) if rows else {}
+        self.paused = bool(rows[0][1]) if rows else False
+        deadlines: list[Deadline] = [row[2] for row in rows if row[2] is not None]
+        self.active = [d for d in deadlines if d.active]
+        self._occurrences: dict[tuple[str, uuid.UUID, str], int] = {}
+        for d in deadlines:
+            key = (d.subject_type, d.subject_id, d.rule)
+            self._occurrences[key] = max(self._occurrences.get(key, 0), d.occurrence)
+        self._policy: EscalationPolicy | None = None
+
+    def policy(self) -> EscalationPolicy:
+        if self._policy is None:
+            self._policy = build_policy(
+                merged_settings(self.outcome.definition.settings, self._tenant_settings)
+            )
+        return self._policy
+
+    def open(
+        self,
+        subject_type: str,
+        subject_id: uuid.UUID,
+        rule: str,
+        due_at: datetime | None,
+        period: str | None,
+    ) -> None:
+        key = (subject_type, subject_id, rule)
+        occurrence = self._occurrences.get(key, 0) + 1
+        self._occurrences[key] = occurrence
+        open_deadline(
+            self.uow,
+            self.instance,
+            subject_type,
+            subject_id,
+            rule,
+            due_at=due_at,
+            period=period,
+            paused=self.paused,
+            occurrence=occurrence,
+        )
+
+
+def _task_due(task: Task, policy: EscalationPolicy) -> str | None:
+    """Fill the task's due time when its model sets none; returns the period used, if any."""
+    if task.due_at is not None:
+        return None
+    modelled = str((task.properties or {}).get("duePeriod") or "").strip()
+    period = modelled if is_duration(modelled) else policy.task_period(task.element_id)
+    if period:
+        task.due_at = after(task.created_at, period)
+    return period
+
+
+def _is_review(task: Task, policy: EscalationPolicy) -> bool:
+    flagged = str((task.properties or {}).get("review", "")).strip().lower() in TRUE
+    return flagged or (policy.review_phase is not None and task.phase == policy.review_phase)
+
+
+def scheduler_hooks() -> DeadlineHooks:
+    """The hooks to give the runtime (see `engine.services.build_services`)."""
+    return DeadlineHooks()

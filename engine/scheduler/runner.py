@@ -1,0 +1,212 @@
+"""One scheduler tick (fire due timers, then escalate overdue deadlines) and the APScheduler wiring.
+
+`Scheduler.tick()` is what every mode runs: `wams scheduler` (a separate process, blocking),
+`wams run` with ``WAMS_SCHEDULER=embedded`` (a background thread next to the web server), tests and
+benchmarks (calling `tick()` with a frozen clock). State lives in the database, so ticks missed while
+no scheduler ran are caught up by the next one — everything due by then — neither lost nor doubled.
+The status of the last tick is published in ``services.status["scheduler"]`` for /healthz.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..privacy.retention import sweep_retention
+from ..runtime.models import ProcessInstance
+from ..services import Services
+from .escalate import EscalationSweep, OnItem, sweep_escalations
+from .notify import Mailer, mailer_for
+from .timers import TimerSweep, sweep_timers
+
+log = logging.getLogger(__name__)
+
+# One job run keeps waking for timers that fall due before the next tick, but hands back to
+# APScheduler now and then.
+MAX_JOB_SECONDS = 60.0
+RETENTION_INTERVAL_SECONDS = 3600
+
+
+class _QuietSkips(logging.Filter):
+    """A tick that outlasts the interval makes APScheduler skip runs and warn each time; the tick
+    itself catches up with everything due, so those warnings are noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
+logging.getLogger("apscheduler.scheduler").addFilter(_QuietSkips())
+
+
+@dataclass
+class TickReport:
+    timers: TimerSweep = field(default_factory=TimerSweep)
+    escalations: EscalationSweep = field(default_factory=EscalationSweep)
+    ms: float = 0.0
+
+    @property
+    def more(self) -> bool:
+        return self.timers.more or self.escalations.more
+
+
+class Scheduler:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        batch_size: int | None = None,
+        mailer: Mailer | None = None,
+        on_item: OnItem | None = None,
+        mode: str = "embedded",
+    ) -> None:
+        self.services = services
+        self.batch_size = batch_size or services.settings.scheduler_batch_size
+        self.mailer = mailer if mailer is not None else mailer_for(services.settings)
+        self.on_item = on_item
+        self.mode = mode
+        self._failures: dict[uuid.UUID, int] = {}
+        self._apscheduler: Any = None
+        self._totals = {"fired": 0, "escalated": 0, "errors": 0, "ticks": 0}
+        self._publish("starting", None, None)
+
+    # --- one tick -----------------------------------------------------------------------------
+
+    def tick(self) -> TickReport:
+        began = time.perf_counter()
+        report = TickReport()
+        report.timers = sweep_timers(
+            self.services.uow,
+            self.services.runtime,
+            limit=self.batch_size,
+            failures=self._failures,
+            on_item=self.on_item,
+        )
+        report.escalations = sweep_escalations(
+            self.services.uow, self.mailer, limit=self.batch_size, on_item=self.on_item
+        )
+        report.ms = round((time.perf_counter() - began) * 1000, 3)
+        self._totals["ticks"] += 1
+        self._totals["fired"] += report.timers.fired
+        self._totals["escalated"] += report.escalations.escalated
+        self._totals["errors"] += report.timers.errors + report.escalations.errors
+        self._publish("running", report, None)
+        return report
+
+    def run_due(self) -> None:
+        """What the APScheduler job runs, never raising: a tick, again at once while a sweep stopped at
+        its batch limit, and again the moment a timer falls due before the next regular tick — so
+        timers fire within milliseconds of their moment, not up to a tick interval late."""
+        began = time.monotonic()
+        interval = self.services.settings.scheduler_tick_seconds
+        try:
+            while self._running():
+                report = self.tick()
+                if report.more:
+                    continue
+                wait = self._until_next_timer()
+                if wait is None or wait >= interval or time.monotonic() - began > MAX_JOB_SECONDS:
+                    break  # the next regular tick is soon enough
+                time.sleep(wait)
+        except Exception as exc:  # the database may be away; the next tick tries again
+            log.exception("scheduler tick failed")
+            self._publish("error", None, f"{type(exc).__name__}: {exc}")
+
+    def _running(self) -> bool:
+        return self._apscheduler is None or bool(self._apscheduler.running)
+
+    def _until_next_timer(self) -> float | None:
+        """Seconds until the next timer falls due (a range scan of the partial index), or None.
+
+        Only timers still in the future count: one that is due but was not fired by the tick that
+        just ran is held by someone else (or failing) and waits for the regular cadence."""
+        with self.services.uow(readonly=True) as uow:
+            now = uow.now()
+            due = uow.session.scalar(
+                select(func.min(ProcessInstance.next_timer_due)).where(ProcessInstance.next_timer_due >= now)
+            )
+            if due is None:
+                return None
+            # SpiffWorkflow fires once the moment has passed: wake just after it.
+            return (due - now).total_seconds() + 0.002
+
+    # --- running ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """In a background thread (embedded in the web process)."""
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        self._apscheduler = BackgroundScheduler(timezone=UTC)
+        self._add_job()
+        self._apscheduler.start()
+        log.info("scheduler started (every %ss)", self.services.settings.scheduler_tick_seconds)
+
+    def run_forever(self) -> None:
+        """In the foreground (`wams scheduler`), until `shutdown` (e.g. from a signal handler)."""
+        from apscheduler.schedulers.blocking import BlockingScheduler
+
+        self._apscheduler = BlockingScheduler(timezone=UTC)
+        self._add_job()
+        self._apscheduler.start()
+
+    def sweep_retention(self) -> None:
+        """Erase procedures whose retention period has passed (engine.privacy.retention); hourly, in
+        its own job so a long erasure never delays timers."""
+        try:
+            report = sweep_retention(self.services.uow, limit=self.batch_size)
+            if report.procedures or report.errors:
+                log.info("retention sweep: %s erased, %s errors", report.procedures, report.errors)
+        except Exception:  # the database may be away; the next run tries again
+            log.exception("retention sweep failed")
+
+    def _add_job(self) -> None:
+        self._apscheduler.add_job(
+            self.sweep_retention,
+            "interval",
+            seconds=RETENTION_INTERVAL_SECONDS,
+            id="wams-retention-sweep",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            next_run_time=datetime.now(UTC),
+        )
+        self._apscheduler.add_job(
+            self.run_due,
+            "interval",
+            seconds=self.services.settings.scheduler_tick_seconds,
+            id="wams-scheduler-tick",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            next_run_time=datetime.now(UTC),
+        )
+
+    def shutdown(self, wait: bool = True) -> None:
+        if self._apscheduler is not None and self._apscheduler.running:
+            self._apscheduler.shutdown(wait=wait)
+        self._publish("stopped", None, None)
+
+    # --- status -------------------------------------------------------------------------------
+
+    def _publish(self, state: str, report: TickReport | None, error: str | None) -> None:
+        current: dict[str, Any] = dict(self.services.status.get("scheduler") or {})
+        current.update({"state": state, "mode": self.mode, **self._totals})
+        current.setdefault("last_tick", None)
+        current.setdefault("last_tick_ms", None)
+        if report is not None:
+            current["last_tick"] = self.services.clock.now().isoformat()
+            current["last_tick_ms"] = report.ms
+            current["last"] = {
+                "fired": report.timers.fired,
+                "escalated": report.escalations.escalated,
+                "lapsed": report.escalations.lapsed,
+                "skipped": report.timers.skipped + report.escalations.skipped,
+                "more": report.more,
+            }
+        current["error"] = error
+        self.services.status["scheduler"] = current

@@ -1,0 +1,126 @@
+"""The scheduler as it runs: embedded (APScheduler in the web process) with its status in /healthz,
+as `wams scheduler --once`, and e-mail through SMTP after the escalation committed."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from api.app import create_app
+from api.cli import main
+from engine.clock import SYSTEM_CLOCK
+from engine.runtime.models import ProcessInstance
+from engine.scheduler.escalate import raise_escalation
+from engine.scheduler.models import Deadline
+from engine.scheduler.notify import Mailer
+from engine.scheduler.policy import build_policy
+from engine.scheduler.runner import Scheduler
+from engine.services import build_services
+from tests.scheduler.conftest import escalations, events, instance, set_tenant_settings, start
+from tests.scheduler.smtp_server import SmtpServer
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer()
+    yield server
+    server.close()
+
+
+def test_embedded_scheduler_ticks_in_the_background_and_reports_in_healthz(deployed, services, clock):
+    instance_id = start(services, "timers", {"herinneringen": 0})
+    clock.advance(hours=2, seconds=1)
+    services.settings = replace(services.settings, scheduler_tick_seconds=0.05)
+    scheduler = Scheduler(services, mailer=None)
+    scheduler.start()
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and services.status["scheduler"].get("fired") != 1:
+            time.sleep(0.05)
+        assert len(events(services, instance_id, "timers_fired")) == 1
+        status = services.status["scheduler"]
+        assert status["state"] == "running" and status["fired"] == 1
+        assert status["last_tick"] == clock.now().isoformat() and status["last_tick_ms"] >= 0
+        app = create_app(services.settings, services=services)
+        body = app.test_client().get("/healthz").get_json()
+        assert body["scheduler"]["state"] == "running" and "escalated" in body["scheduler"]
+    finally:
+        scheduler.shutdown()
+    assert services.status["scheduler"]["state"] == "stopped"
+
+
+def test_wams_scheduler_once_runs_one_tick(deployed, services, database_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("WAMS_DATABASE_URL", database_url)
+    monkeypatch.setenv("WAMS_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("WAMS_SMTP_HOST", "")
+    result = CliRunner().invoke(main, ["scheduler", "--once"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("fired 0 timer(s), raised 0 escalation(s)")
+
+
+def test_escalation_mail_goes_out_after_commit_and_not_on_rollback(deployed, services, clock, smtp):
+    set_tenant_settings(
+        services,
+        {
+            "escalatie.review": "uit",
+            "escalatie.fase.beoordeling": "uit",
+            "escalatie.taak": "P5D",
+            "escalatie.email": "teamleiders@gemeente.example",
+        },
+    )
+    mailer = Mailer(replace(services.settings, smtp_host=smtp.host, smtp_port=smtp.port))
+    instance_id = start(services, "deadlines", {"beoordelaar": "anna@gemeente.example"})
+    clock.advance(days=5, seconds=1)
+
+    with services.uow() as uow:  # raised, then rolled back: no mail
+        instance = uow.session.get(ProcessInstance, instance_id)
+        [deadline] = uow.session.scalars(
+            select(Deadline).where(Deadline.instance_id == instance_id, Deadline.rule == "taak.termijn")
+        ).all()
+        raise_escalation(uow, instance, deadline, 1, build_policy({"escalatie.email": "x@y.example"}), mailer)
+    assert smtp.received == []
+
+    Scheduler(services, mailer=mailer).tick()
+    [escalation] = escalations(services, instance_id)
+    [mail] = smtp.received
+    assert set(mail.recipients) == {"teamleiders@gemeente.example", "anna@gemeente.example"}
+    assert "loopt te lang" in mail.message["Subject"]
+    assert escalation.reason in mail.message.get_payload(decode=True).decode()
+
+
+def test_a_mail_server_that_is_down_does_not_undo_the_escalation(deployed, services, clock, smtp):
+    set_tenant_settings(
+        services,
+        {"escalatie.review": "uit", "escalatie.fase.beoordeling": "uit", "escalatie.taak": "P5D",
+         "escalatie.email": ["teamleiders@gemeente.example"]},
+    )  # fmt: skip
+    port = smtp.port
+    smtp.close()
+    mailer = Mailer(replace(services.settings, smtp_host="127.0.0.1", smtp_port=port), timeout=2)
+    instance_id = start(services, "deadlines", {"beoordelaar": "anna"})
+    clock.advance(days=5, seconds=1)
+    report = Scheduler(services, mailer=mailer).tick()
+    assert report.escalations.escalated == 1
+    assert len(escalations(services, instance_id)) == 1
+    clock.advance(timedelta(days=1))
+    assert Scheduler(services, mailer=mailer).tick().escalations.escalated == 0
+
+
+def test_a_timer_due_before_the_next_tick_is_fired_on_time(deployed, services, clock, db):
+    """With a wall clock: the scheduler wakes for a timer that falls due between two ticks."""
+    live = build_services(
+        replace(services.settings, scheduler_tick_seconds=5), database=db, clock=SYSTEM_CLOCK
+    )
+    clock.set(datetime.now(UTC) - timedelta(hours=2) + timedelta(seconds=0.5))
+    instance_id = start(services, "timers", {"herinneringen": 0})
+    due = instance(services, instance_id).next_timer_due
+    began = time.monotonic()
+    Scheduler(live, mailer=None).run_due()  # one job run of the embedded scheduler
+    assert time.monotonic() - began < 5  # it did not wait for the next regular tick
+    [fired] = events(services, instance_id, "timers_fired")
+    assert timedelta(0) < fired.at - due < timedelta(seconds=0.5)
