@@ -1,0 +1,57 @@
+"""Schemas of monitoring and health."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from . import day
+
+
+class PeriodArgs(Schema):
+    start = day(metadata={"description": "first day (default: 1 January of this year)"})
+    end = day(metadata={"description": "last day, inclusive (default: today)"})
+
+
+class IndicatorsSchema(Schema):
+    tenant_id = fields.String(required=True)
+    period_start = fields.DateTime(required=True)
+    period_end = fields.DateTime(required=True)
+    started = fields.Integer(required=True)
+    ended = fields.Integer(required=True)
+    running_at_end = fields.Integer(required=True)
+    ingang = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    duration_days_mean = fields.Float(allow_none=True, required=True)
+    duration_days_median = fields.Float(allow_none=True, required=True)
+    domains = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    parties = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    clientondersteuning = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    complaints = fields.Integer(required=True)
+    complaint_nature = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    outcomes = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True)
+    privacy_incidents = fields.Integer(required=True)
+    privacy_incidents_reported_to_ap = fields.Integer(required=True)
+
+
+class BottleneckSchema(Schema):
+    process_id = fields.String(required=True)
+    element_id = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(allow_none=True)
+    open = fields.Integer(required=True)
+    overdue = fields.Integer(required=True)
+    waiting_hours_median = fields.Float(allow_none=True)
+    waiting_hours_p90 = fields.Float(allow_none=True)
+    completed_in_period = fields.Integer(required=True)
+    handling_hours_median = fields.Float(allow_none=True)
+
+
+class BottleneckListSchema(Schema):
+    period_start = fields.DateTime(required=True)
+    period_end = fields.DateTime(required=True)
+    items = fields.List(fields.Nested(BottleneckSchema), required=True)
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True)
+    database = fields.Dict(required=True)
+    scheduler = fields.Dict(required=True)

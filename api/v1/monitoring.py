@@ -1,0 +1,88 @@
+"""Monitoring for managers: indicators per period and bottlenecks per BPMN element, as JSON or CSV."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Response
+from flask_smorest import Blueprint
+
+from engine.monitoring import service as monitoring
+
+from ..auth import current_actor
+from ..schemas.monitoring import BottleneckListSchema, IndicatorsSchema, PeriodArgs
+from .common import errors, svc, uow
+
+blp = Blueprint("monitoring", __name__, description="Monitoring indicators and bottlenecks (manager)")
+CSV = "text/csv"
+
+
+def _zone() -> tzinfo:
+    try:
+        return ZoneInfo("Europe/Amsterdam")
+    except ZoneInfoNotFoundError:  # no time zone database on this machine
+        return UTC
+
+
+def _period(args: dict[str, Any]) -> tuple[datetime, datetime]:
+    """Dates (municipal time, end inclusive) → a half-open UTC interval. Default: this year to today."""
+    zone = _zone()
+    today = svc().clock.now().astimezone(zone).date()
+    start: date = args.get("start") or date(today.year, 1, 1)
+    end: date = args.get("end") or today
+
+    def midnight(day: date) -> datetime:
+        return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
+
+    return midnight(start), midnight(end + timedelta(days=1))
+
+
+def _csv(text: str, name: str) -> Response:
+    response = Response(text, mimetype=CSV)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+@blp.route("/monitoring/indicators", methods=["GET"])
+@blp.arguments(PeriodArgs(), location="query")
+@blp.response(200, IndicatorsSchema)
+@errors(blp, 403, 422)
+def indicators(args: dict[str, Any]) -> Any:
+    """Procedures started and ended, ingang, average and median duration, domains and parties involved,
+    cliëntondersteuning, complaints and privacy incidents — for your municipality and the period
+    (dates, end inclusive)."""
+    return monitoring.indicators(uow(readonly=True), current_actor(), *_period(args))
+
+
+@blp.route("/monitoring/indicators.csv", methods=["GET"])
+@blp.arguments(PeriodArgs(), location="query")
+@blp.response(200, {"type": "string"}, content_type=CSV, description="indicator,category,value rows")
+@errors(blp, 403, 422)
+def indicators_csv(args: dict[str, Any]) -> Any:
+    """The indicators as CSV (long format: indicator, category, value)."""
+    report = monitoring.indicators(uow(readonly=True), current_actor(), *_period(args))
+    return _csv(monitoring.indicators_csv(report), "indicatoren")
+
+
+@blp.route("/monitoring/bottlenecks", methods=["GET"])
+@blp.arguments(PeriodArgs(), location="query")
+@blp.response(200, BottleneckListSchema)
+@errors(blp, 403, 422)
+def bottlenecks(args: dict[str, Any]) -> Any:
+    """Per BPMN element: open tasks, median and p90 waiting time, overdue count; and the median handling
+    time of the tasks completed in the period (default: the last 90 days)."""
+    start, end = _period(args) if args else (None, None)
+    return monitoring.bottlenecks(uow(readonly=True), current_actor(), start, end)
+
+
+@blp.route("/monitoring/bottlenecks.csv", methods=["GET"])
+@blp.arguments(PeriodArgs(), location="query")
+@blp.response(200, {"type": "string"}, content_type=CSV, description="one row per BPMN element")
+@errors(blp, 403, 422)
+def bottlenecks_csv(args: dict[str, Any]) -> Any:
+    """The bottlenecks as CSV."""
+    start, end = _period(args) if args else (None, None)
+    report = monitoring.bottlenecks(uow(readonly=True), current_actor(), start, end)
+    return _csv(monitoring.bottlenecks_csv(report), "knelpunten")

@@ -1,0 +1,363 @@
+"""Commands and queries on accounts: users, passwords, API tokens, and turning a credential into an
+`Actor` cheaply on every request."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..access import Actor
+from ..errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from ..roles import Role
+from ..tenancy import get_tenant
+from ..uow import UnitOfWork
+from .models import ApiToken, User
+from .passwords import MIN_LENGTH, hash_password, verify_password
+
+TOKEN_PREFIX = "wams_"  # noqa: S105 - a prefix, not a secret
+# How long a worker process trusts what it read about a credential. Revoking a token or disabling a
+# user takes effect at once in the process that did it, and within this many seconds in the others.
+ACTOR_CACHE_SECONDS = 10.0
+ACTOR_CACHE_SIZE = 4096
+# Password guessing: after this many failed logins for one username within the window, this worker
+# process refuses further attempts for that name until the window has passed.
+LOGIN_FAILURES_ALLOWED = 10
+LOGIN_WINDOW_SECONDS = 900.0
+
+
+class TooManyAttempts(NotAuthenticated):
+    code = "too_many_attempts"
+
+
+def parse_roles(names: Iterable[str]) -> frozenset[Role]:
+    roles = set()
+    for name in names:
+        try:
+            roles.add(Role(name))
+        except ValueError:
+            raise InvalidInput(f"unknown role {name!r}", field="roles") from None
+    return frozenset(roles)
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(
+        username=user.username,
+        tenant_id=user.tenant_id,
+        roles=frozenset(Role(r) for r in user.roles or () if r in Role._value2member_map_),
+        party=user.party,
+        display_name=user.display_name,
+    )
+
+
+# --- users ----------------------------------------------------------------------------------------
+
+
+def add_user(
+    uow: UnitOfWork,
+    tenant_id: str,
+    username: str,
+    *,
+    roles: Iterable[str | Role],
+    password: str | None = None,
+    party: str | None = None,
+    display_name: str | None = None,
+) -> User:
+    """Create a local account inside the caller's unit of work (seeding, the CLI, `create_user`)."""
+    username = username.strip()
+    if not username or len(username) > 200:
+        raise InvalidInput("a username is 1 to 200 characters", field="username")
+    role_set = parse_roles(str(r) for r in roles)
+    if role_set & {Role.PARTY_CONTACT, Role.MEDICAL_PROFESSIONAL} and not party:
+        raise InvalidInput("a party contact or medical professional is bound to a party", field="party")
+    if password is not None and len(password) < MIN_LENGTH:
+        raise InvalidInput(f"a password has at least {MIN_LENGTH} characters", field="password")
+    get_tenant(uow, tenant_id)
+    if uow.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"the username {username!r} is taken", field="username")
+    now = uow.now()
+    user = User(
+        tenant_id=tenant_id,
+        username=username,
+        display_name=display_name or username,
+        password_hash=hash_password(password) if password else None,
+        roles=sorted(r.value for r in role_set),
+        party=party,
+        active=True,
+        session_epoch=1,
+        created_at=now,
+        updated_at=now,
+    )
+    uow.session.add(user)
+    uow.flush()
+    return user
+
+
+def create_user(uow: UnitOfWork, actor: Actor, username: str, **fields: Any) -> User:
+    """The admin command: a new account in the admin's own municipality."""
+    actor.require(Role.ADMIN)
+    with uow:
+        user = add_user(uow, actor.tenant_id, username, **fields)
+        try:
+            uow.commit()
+        except IntegrityError as exc:
+            raise Conflict(f"the username {username!r} is taken", field="username") from exc
+        return user
+
+
+def list_users(uow: UnitOfWork, actor: Actor, *, role: str | None = None) -> list[User]:
+    """Who works in the municipality (for assigning work): managers, coordinators and admins."""
+    actor.require(Role.ADMIN, Role.MANAGER, Role.COORDINATOR)
+    with uow:
+        users = list(
+            uow.session.scalars(
+                select(User)
+                .where(User.tenant_id == actor.tenant_id, User.active.is_(True))
+                .order_by(User.username)
+            )
+        )
+    return [u for u in users if role is None or role in (u.roles or [])]
+
+
+def find_user(uow: UnitOfWork, tenant_id: str, username: str) -> User:
+    """An active user of the tenant (inside an open unit of work); another tenant's is `NotFound`."""
+    user = uow.session.scalar(select(User).where(User.username == username))
+    if user is None or user.tenant_id != tenant_id or not user.active:
+        raise NotFound(f"user {username!r} not found", field="username")
+    return user
+
+
+def set_password(uow: UnitOfWork, actor: Actor, current: str, new: str) -> None:
+    if len(new) < MIN_LENGTH:
+        raise InvalidInput(f"a password has at least {MIN_LENGTH} characters", field="password")
+    with uow:
+        user = uow.session.scalar(select(User).where(User.username == actor.username))
+        if user is None or not verify_password(current, user.password_hash):
+            raise NotAuthenticated("the current password is not right")
+        user.password_hash = hash_password(new)
+        user.session_epoch += 1
+        user.updated_at = uow.now()
+        uow.commit()
+    actor_cache(uow).clear()
+
+
+# --- logging in -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Login:
+    user_id: int
+    session_epoch: int
+    actor: Actor
+
+
+class LoginThrottle:
+    """Failed logins per username in this process, forgotten after `LOGIN_WINDOW_SECONDS`."""
+
+    def __init__(self) -> None:
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, username: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            recent = [t for t in self._failures.get(username, []) if t > now - LOGIN_WINDOW_SECONDS]
+            self._failures[username] = recent
+            if len(recent) >= LOGIN_FAILURES_ALLOWED:
+                raise TooManyAttempts("too many failed logins; try again later")
+
+    def failed(self, username: str) -> None:
+        with self._lock:
+            if len(self._failures) > ACTOR_CACHE_SIZE:
+                self._failures.clear()
+            self._failures.setdefault(username, []).append(time.monotonic())
+
+    def succeeded(self, username: str) -> None:
+        with self._lock:
+            self._failures.pop(username, None)
+
+
+def login(uow: UnitOfWork, username: str, password: str) -> Login:
+    """Check a password. The same error for an unknown user, a wrong password and a disabled account."""
+    name = username.strip()
+    throttle = uow.database.caches.setdefault("login_throttle", LoginThrottle())
+    throttle.check(name)
+    with uow:
+        user = uow.session.scalar(select(User).where(User.username == name))
+        valid = verify_password(password, user.password_hash if user else None)
+        if user is None or not valid or not user.active:
+            throttle.failed(name)
+            raise NotAuthenticated("unknown username or wrong password")
+        throttle.succeeded(name)
+        return Login(user.id, user.session_epoch, actor_of(user))
+
+
+# --- tokens ---------------------------------------------------------------------------------------
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str
+
+
+def add_token(
+    uow: UnitOfWork,
+    user: User,
+    name: str,
+    *,
+    created_by: str | None,
+    expires_at: datetime | None = None,
+    secret: str | None = None,
+) -> IssuedToken:
+    """Issue a token inside the caller's unit of work. `secret` is for reproducible demo tokens only."""
+    secret = secret or TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        tenant_id=user.tenant_id,
+        user_id=user.id,
+        name=name.strip()[:200] or "token",
+        token_hash=hash_token(secret),
+        prefix=secret[:12],
+        created_at=uow.now(),
+        created_by=created_by,
+        expires_at=expires_at,
+    )
+    uow.session.add(token)
+    uow.flush()
+    return IssuedToken(token, secret)
+
+
+def issue_token(
+    uow: UnitOfWork,
+    actor: Actor,
+    name: str,
+    *,
+    username: str | None = None,
+    expires_at: datetime | None = None,
+) -> IssuedToken:
+    """A token for yourself, or (admin) for another account of your municipality."""
+    with uow:
+        if username and username != actor.username:
+            actor.require(Role.ADMIN)
+        user = find_user(uow, actor.tenant_id, username or actor.username)
+        if expires_at is not None and expires_at <= uow.now():
+            raise InvalidInput("the expiry lies in the past", field="expires_at")
+        issued = add_token(uow, user, name, created_by=actor.username, expires_at=expires_at)
+        uow.commit()
+        return issued
+
+
+def list_tokens(uow: UnitOfWork, actor: Actor) -> list[ApiToken]:
+    """Your own tokens; an admin sees every token of the municipality."""
+    with uow:
+        query = select(ApiToken).where(ApiToken.tenant_id == actor.tenant_id)
+        if not actor.has(Role.ADMIN):
+            query = query.join(User, User.id == ApiToken.user_id).where(User.username == actor.username)
+        return list(uow.session.scalars(query.order_by(ApiToken.id)))
+
+
+def revoke_token(uow: UnitOfWork, actor: Actor, token_id: int) -> ApiToken:
+    with uow:
+        row = uow.session.execute(
+            select(ApiToken, User.username)
+            .join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.id == token_id, ApiToken.tenant_id == actor.tenant_id)
+        ).first()
+        if row is None or (row[1] != actor.username and not actor.has(Role.ADMIN)):
+            raise NotFound("token not found")
+        token = row[0]
+        if token.revoked_at is None:
+            token.revoked_at = uow.now()
+        uow.commit()
+    actor_cache(uow).forget(("token", token.token_hash))
+    return token
+
+
+# --- credential → Actor, cached -------------------------------------------------------------------
+
+
+class ActorCache:
+    """Recently verified credentials → Actor, for `ACTOR_CACHE_SECONDS` (monotonic time)."""
+
+    def __init__(self, ttl: float = ACTOR_CACHE_SECONDS, maxsize: int = ACTOR_CACHE_SIZE) -> None:
+        self.ttl = ttl
+        self.maxsize = maxsize
+        self._items: dict[tuple[Any, ...], tuple[float, Actor, datetime | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> tuple[Actor, datetime | None] | None:
+        item = self._items.get(key)
+        if item is None or item[0] < time.monotonic():
+            return None
+        return item[1], item[2]
+
+    def put(self, key: tuple[Any, ...], actor: Actor, expires_at: datetime | None) -> None:
+        with self._lock:
+            if len(self._items) >= self.maxsize:
+                self._items.clear()
+            self._items[key] = (time.monotonic() + self.ttl, actor, expires_at)
+
+    def forget(self, key: tuple[Any, ...]) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def actor_cache(uow: UnitOfWork) -> ActorCache:
+    cache = uow.database.caches.get("actors")
+    if cache is None:
+        cache = uow.database.caches.setdefault("actors", ActorCache())
+    return cache
+
+
+def actor_for_token(uow: UnitOfWork, secret: str) -> Actor:
+    """The Actor a bearer token stands for. Opens `uow` (read-only) only when the cache has no answer."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        raise NotAuthenticated("invalid token")
+    key = ("token", hash_token(secret))
+    cache = actor_cache(uow)
+    cached = cache.get(key)
+    if cached is None:
+        with uow:
+            row = uow.session.execute(
+                select(ApiToken, User)
+                .join(User, User.id == ApiToken.user_id)
+                .where(ApiToken.token_hash == key[1])
+            ).first()
+            if row is None or row[0].revoked_at is not None or not row[1].active:
+                raise NotAuthenticated("invalid token")
+            cached = (actor_of(row[1]), row[0].expires_at)
+        cache.put(key, *cached)
+    actor, expires_at = cached
+    if expires_at is not None and expires_at <= uow.now():
+        raise NotAuthenticated("the token has expired")
+    return actor
+
+
+def actor_for_session(uow: UnitOfWork, user_id: int, session_epoch: int) -> Actor:
+    key = ("session", user_id, session_epoch)
+    cache = actor_cache(uow)
+    cached = cache.get(key)
+    if cached is None:
+        with uow:
+            user = uow.session.get(User, user_id)
+            if user is None or not user.active or user.session_epoch != session_epoch:
+                raise NotAuthenticated("the session has ended; log in again")
+            cached = (actor_of(user), None)
+        cache.put(key, *cached)
+    return cached[0]

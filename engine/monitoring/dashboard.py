@@ -1,0 +1,189 @@
+"""The manager's dashboard in one read: open procedures per phase, the workload per coordinator
+(procedures they coordinate, open and overdue tasks they have), overdue work, unresolved escalations
+and the monitoring indicators of a period; and the bottleneck heatmap of a process diagram."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+
+from ..access import Actor
+from ..accounts.models import User
+from ..definitions.changes import model_elements
+from ..definitions.models import DefinitionFile
+from ..definitions.service import get_version
+from ..errors import NotFound
+from ..procedures.models import Procedure
+from ..roles import Role
+from ..runtime.models import Task
+from ..scheduler.commands import EscalationFilters, EscalationView, list_escalations
+from ..status import ProcedureStatus, TaskStatus
+from ..tasks.queries import InboxFilter, TaskPage, inbox
+from ..uow import UnitOfWork
+from .service import MONITOR_ROLES, Bottleneck, Indicators, bottlenecks, indicators
+
+RUNNING = (ProcedureStatus.OPEN, ProcedureStatus.SUSPENDED)
+
+
+@dataclass
+class PhaseCount:
+    phase: str | None
+    open: int
+    suspended: int
+    overdue: int
+
+
+@dataclass
+class CoordinatorLoad:
+    username: str
+    display_name: str
+    procedures: int
+    open_tasks: int
+    overdue_tasks: int
+
+
+@dataclass
+class Overview:
+    phases: list[PhaseCount]
+    coordinators: list[CoordinatorLoad]
+    open_tasks: int
+    overdue_tasks: int
+
+
+def overview(uow: UnitOfWork, actor: Actor) -> Overview:
+    actor.require(*MONITOR_ROLES)
+    tenant = actor.tenant_id
+    with uow:
+        now = uow.now()
+        procedures = uow.session.execute(
+            select(Procedure.id, Procedure.phase, Procedure.status, Procedure.coordinator).where(
+                Procedure.tenant_id == tenant, Procedure.status.in_(RUNNING)
+            )
+        ).all()
+        overdue_procedures = set(
+            uow.session.scalars(
+                select(Task.instance_id)
+                .where(Task.tenant_id == tenant, Task.status == TaskStatus.OPEN, Task.due_at < now)
+                .distinct()
+            )
+        )
+        owner = func.coalesce(Task.claimed_by, Task.assignee)
+        task_rows = uow.session.execute(
+            select(owner, Task.due_at).where(
+                Task.tenant_id == tenant,
+                Task.status == TaskStatus.OPEN,
+                or_(Task.claimed_by.is_not(None), Task.assignee.is_not(None)),
+            )
+        ).all()
+        open_tasks, overdue_tasks = uow.session.execute(
+            select(
+                func.count(),
+                func.count().filter(Task.due_at < now),
+            ).where(Task.tenant_id == tenant, Task.status == TaskStatus.OPEN)
+        ).one()
+        users = uow.session.execute(
+            select(User.username, User.display_name, User.roles).where(
+                User.tenant_id == tenant, User.active.is_(True)
+            )
+        ).all()
+    phases: dict[str | None, PhaseCount] = {}
+    for procedure_id, phase, status, _ in procedures:
+        count = phases.setdefault(phase, PhaseCount(phase, 0, 0, 0))
+        if status == ProcedureStatus.SUSPENDED:
+            count.suspended += 1
+        else:
+            count.open += 1
+        if procedure_id in overdue_procedures:
+            count.overdue += 1
+    coordinated = Counter(c for _, _, _, c in procedures if c)
+    tasks: Counter[str] = Counter()
+    late: Counter[str] = Counter()
+    for name, due_at in task_rows:
+        tasks[name] += 1
+        if due_at is not None and due_at < now:
+            late[name] += 1
+    names = {u.username: u.display_name or u.username for u in users}
+    coordinators = {u.username for u in users if Role.COORDINATOR.value in (u.roles or [])}
+    people = sorted(coordinators | set(coordinated), key=lambda n: (-coordinated[n], -tasks[n], n))
+    return Overview(
+        phases=sorted(phases.values(), key=lambda p: (p.phase is None, p.phase or "")),
+        coordinators=[CoordinatorLoad(n, names.get(n, n), coordinated[n], tasks[n], late[n]) for n in people],
+        open_tasks=int(open_tasks or 0),
+        overdue_tasks=int(overdue_tasks or 0),
+    )
+
+
+@dataclass
+class Dashboard:
+    overview: Overview
+    indicators: Indicators
+    overdue: TaskPage
+    escalations: list[EscalationView]
+
+
+def dashboard(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime) -> Dashboard:
+    actor.require(*MONITOR_ROLES)
+    return Dashboard(
+        overview=overview(uow, actor),
+        indicators=indicators(uow, actor, start, end),
+        overdue=inbox(uow, actor, InboxFilter(scope="all", overdue=True, page_size=50)),
+        escalations=list_escalations(uow, actor, EscalationFilters(unresolved_only=True, limit=50)),
+    )
+
+
+@dataclass
+class HeatmapProcess:
+    process_id: str
+    name: str
+
+
+@dataclass
+class Heatmap:
+    entry_process_id: str
+    version: int
+    process_id: str
+    xml: str
+    items: list[Bottleneck]
+    processes: list[HeatmapProcess] = field(default_factory=list)
+
+
+def heatmap(
+    uow: UnitOfWork,
+    actor: Actor,
+    entry_process_id: str,
+    process_id: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> Heatmap:
+    """The newest version's diagram of `process_id` (a process of the entry process's version; default:
+    the entry process) with the bottleneck figures of its elements."""
+    actor.require(*MONITOR_ROLES)
+    with uow:
+        definition = get_version(uow, actor.tenant_id, entry_process_id)
+        processes = (definition.summary or {}).get("processes", {})
+        shown = process_id or entry_process_id
+        info = processes.get(shown)
+        if info is None:
+            raise NotFound(f"version {definition.version} of {entry_process_id} has no process {shown!r}")
+        xml = uow.session.scalar(
+            select(DefinitionFile.content).where(
+                DefinitionFile.definition_id == definition.id, DefinitionFile.path == info.get("file")
+            )
+        )
+        version = definition.version
+    if xml is None:
+        raise NotFound(f"no diagram for {shown!r}")
+    elements = model_elements(str(info.get("file")), xml)
+    report = bottlenecks(uow, actor, start, end)
+    return Heatmap(
+        entry_process_id=entry_process_id,
+        version=version,
+        process_id=shown,
+        xml=xml,
+        # Task rows name the (sub)process spec they run in, not always the BPMN process: match by element.
+        items=[b for b in report.items if b.element_id in elements],
+        processes=[HeatmapProcess(pid, str(p.get("name") or pid)) for pid, p in processes.items()],
+    )

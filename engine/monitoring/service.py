@@ -1,0 +1,289 @@
+"""Indicators per municipality and period, and bottlenecks per BPMN element; CSV of both.
+
+Indicator keys are the `monitor` names of the models (docs/modelling.md). The keys read here:
+`ingang` (the procedure column), `clientondersteuning`, domains and parties (the `*_DOMAIN_KEYS` and
+`*_PARTY_KEYS` below) and `uitkomst`/`stopreden`. Complaints (count and nature) come from the
+klachtenmeldpunt's register, privacy incidents from theirs (engine.privacy).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+
+from ..access import Actor
+from ..errors import InvalidInput
+from ..privacy.registers import register_counts
+from ..procedures.models import Indicator, Procedure
+from ..roles import Role
+from ..runtime.models import Task
+from ..status import TaskStatus
+from ..uow import UnitOfWork
+
+DOMAIN_KEYS = ("betrokken_domeinen",)
+PARTY_KEYS = ("betrokken_partijen", "partijen", "aanpak_partijen", "casusoverleg_partijen")
+SUPPORT_KEY = "clientondersteuning"
+OUTCOME_KEYS = ("uitkomst", "stopreden")
+MONITOR_ROLES = (Role.MANAGER,)
+MAX_PERIOD = timedelta(days=3660)
+
+
+@dataclass
+class Indicators:
+    tenant_id: str
+    period_start: datetime
+    period_end: datetime
+    started: int
+    ended: int
+    running_at_end: int
+    ingang: dict[str, int]
+    duration_days_mean: float | None
+    duration_days_median: float | None
+    domains: dict[str, int]
+    parties: dict[str, int]
+    clientondersteuning: dict[str, int]
+    complaints: int
+    complaint_nature: dict[str, int]
+    outcomes: dict[str, dict[str, int]] = field(default_factory=dict)
+    # From the privacy registers (engine.privacy.registers): incidents discovered in the period.
+    privacy_incidents: int = 0
+    privacy_incidents_reported_to_ap: int = 0
+
+
+@dataclass
+class Bottleneck:
+    process_id: str
+    element_id: str
+    name: str
+    role: str | None
+    open: int
+    overdue: int
+    waiting_hours_median: float | None
+    waiting_hours_p90: float | None
+    completed_in_period: int
+    handling_hours_median: float | None
+
+
+@dataclass
+class BottleneckReport:
+    period_start: datetime
+    period_end: datetime
+    items: list[Bottleneck]
+
+
+def _check_period(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise InvalidInput("the period ends before it starts", field="end")
+    if end - start > MAX_PERIOD:
+        raise InvalidInput("a period is at most ten years", field="start")
+
+
+def _values(value: Any) -> Iterable[str]:
+    if isinstance(value, list):
+        for item in value:
+            yield from _values(item)
+    elif isinstance(value, bool):
+        yield "ja" if value else "nee"
+    elif value is not None and value != "":
+        yield str(value)
+
+
+def _days(delta: timedelta) -> float:
+    return delta.total_seconds() / 86400
+
+
+def indicators(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime) -> Indicators:
+    actor.require(*MONITOR_ROLES)
+    _check_period(start, end)
+    tenant = actor.tenant_id
+    with uow:
+        session = uow.session
+        started_rows = session.execute(
+            select(Procedure.ingang).where(
+                Procedure.tenant_id == tenant, Procedure.started_at >= start, Procedure.started_at < end
+            )
+        ).all()
+        ended_rows = session.execute(
+            select(Procedure.started_at, Procedure.ended_at, Procedure.outcome, Procedure.stop_reason).where(
+                Procedure.tenant_id == tenant, Procedure.ended_at >= start, Procedure.ended_at < end
+            )
+        ).all()
+        running = session.scalar(
+            select(func.count())
+            .select_from(Procedure)
+            .where(
+                Procedure.tenant_id == tenant,
+                Procedure.started_at < end,
+                or_(Procedure.ended_at.is_(None), Procedure.ended_at >= end),
+            )
+        )
+        keys = (*DOMAIN_KEYS, *PARTY_KEYS, SUPPORT_KEY, *OUTCOME_KEYS)
+        indicator_rows = session.execute(
+            select(Indicator.procedure_id, Indicator.key, Indicator.value).where(
+                Indicator.tenant_id == tenant,
+                Indicator.key.in_(keys),
+                Indicator.recorded_at >= start,
+                Indicator.recorded_at < end,
+            )
+        ).all()
+        registers = register_counts(uow, tenant, start, end)
+    durations = [_days(e - s) for s, e, _, _ in ended_rows if e is not None]
+    per_key: dict[str, dict[str, set[Any]]] = defaultdict(lambda: defaultdict(set))
+    for procedure_id, key, value in indicator_rows:
+        group = "domains" if key in DOMAIN_KEYS else "parties" if key in PARTY_KEYS else key
+        for item in _values(value):
+            per_key[group][item].add(procedure_id)
+
+    def counted(group: str) -> dict[str, int]:
+        return dict(sorted((k, len(v)) for k, v in per_key[group].items()))
+
+    return Indicators(
+        tenant_id=tenant,
+        period_start=start,
+        period_end=end,
+        started=len(started_rows),
+        ended=len(ended_rows),
+        running_at_end=running or 0,
+        ingang=dict(sorted(Counter(r[0] or "onbekend" for r in started_rows).items())),
+        duration_days_mean=round(statistics.fmean(durations), 2) if durations else None,
+        duration_days_median=round(statistics.median(durations), 2) if durations else None,
+        domains=counted("domains"),
+        parties=counted("parties"),
+        clientondersteuning=counted(SUPPORT_KEY),
+        complaints=registers.complaints,  # the klachtenmeldpunt's register
+        complaint_nature=registers.complaint_nature,
+        outcomes={key: counted(key) for key in OUTCOME_KEYS},
+        privacy_incidents=registers.incidents,
+        privacy_incidents_reported_to_ap=registers.incidents_reported_to_ap,
+    )
+
+
+def _percentile(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = p / 100 * (len(ordered) - 1)
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def _hours(delta: timedelta) -> float:
+    return delta.total_seconds() / 3600
+
+
+def bottlenecks(
+    uow: UnitOfWork, actor: Actor, start: datetime | None = None, end: datetime | None = None
+) -> BottleneckReport:
+    """Open work per BPMN element now (count, waiting time median and p90, overdue), and how long the
+    tasks completed in the period took. Sorted by most overdue, then most open."""
+    actor.require(*MONITOR_ROLES)
+    with uow:
+        now = uow.now()
+        end = end or now + timedelta(seconds=1)  # half-open: up to and including now
+        start = start or end - timedelta(days=90)
+        _check_period(start, end)
+        rows = uow.session.execute(
+            select(
+                Task.process_id,
+                Task.element_id,
+                Task.name,
+                Task.role,
+                Task.status,
+                Task.created_at,
+                Task.due_at,
+                Task.completed_at,
+            ).where(
+                Task.tenant_id == actor.tenant_id,
+                or_(
+                    Task.status == TaskStatus.OPEN,
+                    and_(
+                        Task.status == TaskStatus.COMPLETED,
+                        Task.completed_at >= start,
+                        Task.completed_at < end,
+                    ),
+                ),
+            )
+        ).all()
+    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for row in rows:
+        groups[(row.process_id, row.element_id)].append(row)
+    result = []
+    for (process_id, element_id), items in groups.items():
+        waiting = [_hours(now - r.created_at) for r in items if r.status == TaskStatus.OPEN]
+        handled = [_hours(r.completed_at - r.created_at) for r in items if r.status == TaskStatus.COMPLETED]
+        p50, p90 = _percentile(waiting, 50), _percentile(waiting, 90)
+        handled_median = _percentile(handled, 50)
+        result.append(
+            Bottleneck(
+                process_id=process_id,
+                element_id=element_id,
+                name=items[-1].name,
+                role=items[-1].role,
+                open=len(waiting),
+                overdue=sum(
+                    1
+                    for r in items
+                    if r.status == TaskStatus.OPEN and r.due_at is not None and r.due_at < now
+                ),
+                waiting_hours_median=round(p50, 2) if p50 is not None else None,
+                waiting_hours_p90=round(p90, 2) if p90 is not None else None,
+                completed_in_period=len(handled),
+                handling_hours_median=round(handled_median, 2) if handled_median is not None else None,
+            )
+        )
+    result.sort(key=lambda b: (-b.overdue, -b.open, b.process_id, b.element_id))
+    return BottleneckReport(period_start=start, period_end=end, items=result)
+
+
+# --- CSV --------------------------------------------------------------------------------------------
+
+
+def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else _safe(v) for v in row])
+    return buffer.getvalue()
+
+
+def _safe(value: Any) -> Any:
+    """Spreadsheets run cells that start with = + - @ as formulas: quote those."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def indicators_csv(report: Indicators) -> str:
+    """One row per figure: `indicator,category,value` (long format, easy to pivot)."""
+    rows: list[list[Any]] = [
+        ["period_start", "", report.period_start],
+        ["period_end", "", report.period_end],
+        ["started", "", report.started],
+        ["ended", "", report.ended],
+        ["running_at_end", "", report.running_at_end],
+        ["duration_days_mean", "", report.duration_days_mean],
+        ["duration_days_median", "", report.duration_days_median],
+        ["complaints", "", report.complaints],
+        ["privacy_incidents", "", report.privacy_incidents],
+        ["privacy_incidents_reported_to_ap", "", report.privacy_incidents_reported_to_ap],
+    ]
+    for name in ("ingang", "domains", "parties", "clientondersteuning", "complaint_nature"):
+        rows.extend([name, k, v] for k, v in getattr(report, name).items())
+    for name, counts in report.outcomes.items():
+        rows.extend([name, k, v] for k, v in counts.items())
+    return _csv(["indicator", "category", "value"], rows)
+
+
+def bottlenecks_csv(report: BottleneckReport) -> str:
+    header = list(Bottleneck.__dataclass_fields__)
+    return _csv(header, ([asdict(b)[h] for h in header] for b in report.items))

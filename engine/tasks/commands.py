@@ -1,0 +1,224 @@
+"""Commands on tasks: claim, release, hand over (each recorded as a process event with its reason) and
+complete (the runtime's step, authorized for the actor, in one transaction)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, inspect, select
+from sqlalchemy.exc import OperationalError
+
+from ..access import Actor
+from ..accounts.service import actor_of, find_user
+from ..errors import Conflict, InvalidInput, NotAuthorized, NotFound, TaskAlreadyCompleted, TaskNotOpen
+from ..procedures.models import Procedure
+from ..runtime.models import ProcessEvent, ProcessInstance, Task
+from ..runtime.service import Runtime
+from ..status import TaskStatus
+from ..uow import UnitOfWork, is_lock_error
+from .queries import TaskItem, task_item
+from .rules import (
+    TaskAlreadyClaimed,
+    TaskNotCompletable,
+    is_for_role,
+    may_release,
+    may_work_on,
+    owner,
+    require_can_assign,
+    require_can_see,
+    require_can_work_on,
+)
+
+MAX_REASON = 2000
+
+
+@dataclass
+class Completion:
+    """What completing a task led to: the process's state and the work that opened next."""
+
+    task: Task
+    instance_id: uuid.UUID
+    instance_status: str
+    procedure: Procedure | None
+    opened: list[Task] = field(default_factory=list)
+    for_you: set[uuid.UUID] = field(default_factory=set)
+
+    @property
+    def ended(self) -> bool:
+        return self.instance_status in {"completed", "cancelled"}
+
+
+def complete_task(
+    uow: UnitOfWork, runtime: Runtime, actor: Actor, task_id: uuid.UUID, data: dict[str, Any]
+) -> Completion:
+    """Complete an open task with form data: 422 on invalid data (`InvalidForm`), `Conflict` when it was
+    completed meanwhile or the process moved on, `NotAuthorized` when it is not the actor's to do."""
+
+    def authorize(task: Task, _: ProcessInstance) -> None:
+        require_can_work_on(actor, task)
+
+    with uow:
+        try:
+            outcome = runtime.complete_task(
+                uow, actor.tenant_id, task_id, data, actor.username, authorize=authorize
+            )
+        except NotFound:
+            kind = uow.session.scalar(
+                select(Task.kind).where(Task.id == task_id, Task.tenant_id == actor.tenant_id)
+            )
+            if kind is not None and kind != "user":
+                raise TaskNotCompletable(
+                    f"a task of kind {kind!r} is not completed with a form; resolve it where it came from",
+                    kind=kind,
+                ) from None
+            raise
+        procedure = uow.session.get(Procedure, outcome.instance.id)
+        task = outcome.completed_task
+        assert task is not None
+        # Everything the answer shows is read now, inside the transaction: a hook may have expired
+        # attributes, and after the commit the rows are detached.
+        opened = list(outcome.opened)
+        for row in (task, *opened, *([procedure] if procedure is not None else [])):
+            _load(row)
+        completion = Completion(
+            task=task,
+            instance_id=outcome.instance.id,
+            instance_status=outcome.instance.status,
+            procedure=procedure,
+            opened=opened,
+            for_you={t.id for t in opened if may_work_on(actor, t)},
+        )
+        uow.commit()
+    return completion
+
+
+def _load(row: Any) -> None:
+    """Read every column attribute, so that none is left expired (cheap when none is)."""
+    state = inspect(row)
+    if state.expired_attributes:
+        for key in list(state.expired_attributes):
+            getattr(row, key)
+
+
+def claim_task(uow: UnitOfWork, actor: Actor, task_id: uuid.UUID) -> TaskItem:
+    with uow:
+        task, segment, reference = _lock_open_task(uow, actor, task_id)
+        require_can_see(actor, task)
+        if task.claimed_by == actor.username:
+            return task_item(actor, task, reference, uow.now())  # claiming twice is harmless
+        if task.claimed_by is not None:
+            raise TaskAlreadyClaimed(f"the task is claimed by {task.claimed_by}", claimed_by=task.claimed_by)
+        require_can_work_on(actor, task)
+        task.claimed_by = actor.username
+        task.claimed_at = uow.now()
+        _record(uow, task, segment, "task_claimed", actor.username, {})
+        uow.commit()
+        return task_item(actor, task, reference, uow.now())
+
+
+def release_task(uow: UnitOfWork, actor: Actor, task_id: uuid.UUID, reason: str | None = None) -> TaskItem:
+    with uow:
+        task, segment, reference = _lock_open_task(uow, actor, task_id)
+        require_can_see(actor, task)
+        previous = owner(task)
+        if previous is None:
+            raise Conflict("nobody has the task; there is nothing to release")
+        if not may_release(actor, task):
+            raise NotAuthorized("only the person who has the task, or a manager, releases it")
+        # Back to the pool of the task's role.
+        task.claimed_by = None
+        task.claimed_at = None
+        task.assignee = None
+        _record(
+            uow, task, segment, "task_released", actor.username, {"from": previous, **_reason(reason, False)}
+        )
+        uow.commit()
+        return task_item(actor, task, reference, uow.now())
+
+
+def assign_task(uow: UnitOfWork, actor: Actor, task_id: uuid.UUID, username: str, reason: str) -> TaskItem:
+    """Hand a task to someone who may do it; the reason is recorded with the event."""
+    detail = _reason(reason, True)
+    with uow:
+        task, segment, reference = _lock_open_task(uow, actor, task_id)
+        require_can_see(actor, task)
+        require_can_assign(actor, task)
+        target = find_user(uow, actor.tenant_id, username)
+        if task.role is not None and not is_for_role(actor_of(target), task):
+            raise InvalidInput(f"{username} may not do this task (role or party)", field="username")
+        previous = owner(task)
+        # The hand-over replaces whoever the model named: the task is now the target's alone.
+        task.assignee = target.username
+        task.claimed_by = target.username
+        task.claimed_at = uow.now()
+        _record(
+            uow,
+            task,
+            segment,
+            "task_assigned",
+            actor.username,
+            {"from": previous, "to": target.username, **detail},
+        )
+        uow.commit()
+        return task_item(actor, task, reference, uow.now())
+
+
+def _reason(reason: str | None, required: bool) -> dict[str, str]:
+    text = (reason or "").strip()
+    if required and not text:
+        raise InvalidInput("give a reason", field="reason")
+    if len(text) > MAX_REASON:
+        raise InvalidInput(f"a reason has at most {MAX_REASON} characters", field="reason")
+    return {"reason": text} if text else {}
+
+
+def _lock_open_task(uow: UnitOfWork, actor: Actor, task_id: uuid.UUID) -> tuple[Task, int, str | None]:
+    """The task row locked for this transaction (NOWAIT on PostgreSQL), with its instance's segment
+    and the procedure's reference."""
+    query = (
+        select(Task, ProcessInstance.segment, Procedure.reference)
+        .join(ProcessInstance, ProcessInstance.id == Task.instance_id)
+        .outerjoin(Procedure, Procedure.id == Task.instance_id)
+        .where(Task.id == task_id)
+    )
+    if uow.dialect == "postgresql":
+        query = query.with_for_update(nowait=True, of=Task)
+    try:
+        row = uow.session.execute(query).first()
+    except OperationalError as exc:
+        if is_lock_error(exc):
+            raise Conflict("the task is being changed by someone else; try again") from exc
+        raise
+    if row is None or row[0].tenant_id != actor.tenant_id:
+        raise NotFound("task not found")
+    task = row[0]
+    if task.status == TaskStatus.COMPLETED:
+        raise TaskAlreadyCompleted("the task has already been completed", completed_by=task.completed_by)
+    if task.status != TaskStatus.OPEN:
+        raise TaskNotOpen(f"the task is {task.status}")
+    return task, int(row[1]), row[2]
+
+
+def _record(
+    uow: UnitOfWork, task: Task, segment: int, type_: str, actor: str, detail: dict[str, Any]
+) -> None:
+    uow.session.execute(
+        insert(ProcessEvent),
+        [
+            {
+                "tenant_id": task.tenant_id,
+                "instance_id": task.instance_id,
+                "task_id": task.id,
+                "process_id": task.process_id,
+                "element_id": task.element_id,
+                "type": type_,
+                "actor": actor,
+                "at": uow.now(),
+                "segment": segment,
+                "data_keys": None,
+                "detail": detail or None,
+            }
+        ],
+    )
