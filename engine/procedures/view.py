@@ -1,9 +1,11 @@
 """What a person may see of a procedure's personal data: the one place need-to-know is decided.
 
-Every API response and page that shows case data goes through `case_view`. The rules here are the
-baseline (the privacy policy refines them): staff of the municipality who run the procedure see its
-facts; a party sees only what it provided itself and the client's general identification, and nothing
-once the procedure is closed; other roles see no personal data.
+Every API response and page that shows case data goes through `case_view`. What it shows is decided
+by the procedure's privacy policy (`engine.privacy.policy`: the bundle's privacy-policy.yaml, or the
+default, which is the baseline: staff of the municipality who run the procedure see its facts; a party
+sees only what it provided itself and the client's general identification, and nothing once the
+procedure is closed; other roles see no personal data). Every call writes the processing log: one
+line per data subject whose data it disclosed (`engine.privacy.log`).
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from typing import Any
 from sqlalchemy import select
 
 from ..access import Actor
+from ..privacy import disclosure
+from ..privacy import log as privacy_log
 from ..roles import Role
-from ..status import ProcedureStatus
 from ..uow import UnitOfWork
 from .models import DataSubject, Fact, Procedure
 from .service import get_procedure
@@ -60,21 +63,19 @@ class CaseView:
         return [f for s in self.subjects for f in s.facts]
 
 
-def _may_see(actor: Actor, procedure: Procedure, fact: Fact, subject: DataSubject) -> bool:
-    if fact.erased_at is not None or not fact.released or subject.participation == "declined":
-        return False
-    if actor.has(*CASE_ROLES):
-        return True
-    if actor.has(*PARTY_ROLES):
-        if procedure.status in {ProcedureStatus.CLOSED, ProcedureStatus.CANCELLED} or not actor.party:
-            return False
-        if fact.source_party == actor.party:
-            return True
-        return subject.kind == "client" and fact.category == "general" and fact.source_party is None
-    return False
-
-
-def case_view(uow: UnitOfWork, actor: Actor, procedure_id: uuid.UUID) -> CaseView:
+def case_view(
+    uow: UnitOfWork,
+    actor: Actor,
+    procedure_id: uuid.UUID,
+    *,
+    purpose: str | None = None,
+    operation: str = "read",
+    trace_id: str | None = None,
+) -> CaseView:
+    """The case data `actor` may see, logged as processed for `purpose` (default: the policy's) with
+    `operation` ("read"; a party's read is logged as "disclose") under `trace_id` (default: the
+    request's). Call it inside an open unit of work; in a read-only one the lines are committed when
+    the block closes, before its caller hands out the result (`engine.privacy.log.append_lines`)."""
     procedure = get_procedure(uow, actor, procedure_id)
     subjects = list(
         uow.session.scalars(
@@ -83,10 +84,13 @@ def case_view(uow: UnitOfWork, actor: Actor, procedure_id: uuid.UUID) -> CaseVie
     )
     by_id = {s.id: SubjectView(s.key, s.kind, s.label, s.participation, s.pseudonym) for s in subjects}
     rows = {s.id: s for s in subjects}
-    facts = uow.session.scalars(select(Fact).where(Fact.procedure_id == procedure.id).order_by(Fact.id))
+    facts = list(uow.session.scalars(select(Fact).where(Fact.procedure_id == procedure.id).order_by(Fact.id)))
+    screen = disclosure.load_screen(uow, actor, procedure, facts)
+    shown: dict[uuid.UUID, list[Fact]] = {s.id: [] for s in subjects}
     for fact in facts:
-        subject = rows[fact.subject_id]
-        if _may_see(actor, procedure, fact, subject):
+        decision = screen.decide(fact, rows[fact.subject_id])
+        if decision.visible:
+            shown[fact.subject_id].append(fact)
             by_id[fact.subject_id].facts.append(
                 FactView(
                     id=fact.id,
@@ -97,9 +101,20 @@ def case_view(uow: UnitOfWork, actor: Actor, procedure_id: uuid.UUID) -> CaseVie
                     value=fact.value,
                     source_party=fact.source_party,
                     legal_ground=fact.legal_ground,
-                    conditions=fact.conditions,
+                    conditions=screen.conditions(fact, decision),
                     recorded_at=fact.recorded_at,
                 )
             )
+    lines = disclosure.subject_lines(
+        uow,
+        actor,
+        procedure,
+        screen.catalogue,
+        ((rows[subject_id], found) for subject_id, found in shown.items()),
+        purpose=purpose,
+        operation=operation,
+        trace_id=trace_id,
+    )
+    privacy_log.append_lines(uow, lines)
     visible_subjects = [v for v in by_id.values() if v.facts or actor.has(*CASE_ROLES)]
     return CaseView(procedure=procedure, subjects=visible_subjects)
