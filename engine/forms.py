@@ -8,6 +8,7 @@ refused — unless an object in the schema explicitly sets ``additionalPropertie
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,13 +31,21 @@ FORMAT_CHECKER = FormatChecker()
 FORMAT_CHECKER.checks("bsn")(lambda value: not isinstance(value, str) or is_valid_bsn(value))
 
 
-def _closed(schema: Any) -> Any:
+# Subschemas that constrain the same instance as their parent (conditions, combinations). They are
+# not closed: closing `if: {properties: {a: …}}` would make the condition false for every submission
+# with other fields too, and a closed `then` would refuse them; the parent object is closed already.
+_IN_PLACE = {"allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas"}
+
+
+def _closed(schema: Any, close: bool = True) -> Any:
     """A copy of `schema` where every object schema without `additionalProperties` refuses unknown keys."""
     if isinstance(schema, list):
-        return [_closed(item) for item in schema]
+        return [_closed(item, close) for item in schema]
     if not isinstance(schema, dict):
         return schema
-    result = {key: _closed(value) for key, value in schema.items()}
+    result = {key: _closed(value, close and key not in _IN_PLACE) for key, value in schema.items()}
+    if not close:
+        return result
     is_object = result.get("type") == "object" or "properties" in result
     if is_object and "additionalProperties" not in result and "unevaluatedProperties" not in result:
         result["additionalProperties"] = False
@@ -48,6 +57,9 @@ class Form:
     key: str
     schema: dict[str, Any]
     validator: Draft202012Validator
+    # Whether any field is marked as personal data (x-fact / x-subject): forms without any skip the
+    # fact-recording work entirely.
+    has_personal_data: bool = False
 
     @property
     def title(self) -> str:
@@ -86,7 +98,13 @@ def schema_problems(schema: Any) -> list[str]:
 
 def compile_form(key: str, schema: dict[str, Any]) -> Form:
     closed = _closed(copy.deepcopy(schema))
-    return Form(key=key, schema=schema, validator=Draft202012Validator(closed, format_checker=FORMAT_CHECKER))
+    marked = '"x-fact"' in json.dumps(schema) or '"x-subject"' in json.dumps(schema)
+    return Form(
+        key=key,
+        schema=schema,
+        validator=Draft202012Validator(closed, format_checker=FORMAT_CHECKER),
+        has_personal_data=marked,
+    )
 
 
 def _join(path: Any) -> str:
