@@ -1,0 +1,163 @@
+"""The web UI: server-rendered pages for frontline workers, managers and process designers.
+
+Thin views, like the REST API's: each parses its input, calls one engine function with the logged-in
+actor and renders the result or maps a domain error to a page or a message. Every page needs a login
+except those marked `public`; the session and CSRF rules are the API's (`api.auth`)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from engine.errors import DomainError, NotAuthenticated, NotFound
+from engine.roles import Role
+from engine.tenancy import get_tenant
+
+from ..auth import CsrfFailed, csrf_token, current_actor
+from ..errors import status_of
+from . import common, labels, vendor
+from .forms import walk
+
+bp = Blueprint("web", __name__)
+
+# Pages load scripts and styles only from this server (npm packages included); bpmn-js and htmx set
+# inline style attributes, hence 'unsafe-inline' for styles only.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _wants_json() -> bool:
+    return request.is_json or request.path.endswith(".json")
+
+
+@bp.before_request
+def _require_login() -> Any:
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None or getattr(view, "_wams_public", False):
+        return None
+    try:
+        current_actor()
+    except NotAuthenticated:
+        if _wants_json():
+            return jsonify({"code": "not_authenticated"}), 401
+        return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+    except CsrfFailed as error:
+        message = gettext("Your session has expired or the page was old. Please try again.")
+        if _wants_json():
+            return jsonify({"code": error.code, "message": message}), 403
+        flash(message, "error")
+        return redirect(common.safe_next(_local(request.referrer), url_for("web.home")))
+    return None
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")  # pages hold personal data
+    return response
+
+
+def _local(url: str | None) -> str:
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return ""
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(error: DomainError) -> Any:
+    """Domain errors on pages: a login page, a page saying what is wrong, or (after a post that could
+    not be done, e.g. someone else claimed the task first) the page before with a message."""
+    if isinstance(error, NotAuthenticated):
+        return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+    status = status_of(error)
+    message = common.error_message(error)
+    if _wants_json():
+        return jsonify({"code": error.code, "message": message}), status
+    if request.method == "POST" and status not in (403, 404):
+        flash(message, "error")
+        return redirect(common.back(request.path))
+    return render_template("web/error.html", error=error, message=message), status
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> Any:
+    status = error.code or 500
+    if status == 404:
+        return _domain_error(NotFound("not found"))
+    if _wants_json():
+        return jsonify({"code": str(status)}), status
+    return render_template("web/error.html", error=None, message=error.name), status
+
+
+@bp.errorhandler(Exception)
+def _unexpected(error: Exception) -> Any:
+    current_app.logger.exception("unexpected error on %s %s", request.method, request.path, exc_info=error)
+    message = gettext("Something went wrong on our side")
+    if _wants_json():
+        return jsonify({"code": "internal_error", "message": message}), 500
+    return render_template("web/error.html", error=None, message=message), 500
+
+
+def _tenant_name(tenant_id: str) -> str:
+    try:
+        with common.uow(readonly=True) as unit:
+            return get_tenant(unit, tenant_id).name
+    except NotFound:
+        return tenant_id
+
+
+def _context() -> dict[str, Any]:
+    user = None
+    if request.blueprint == "web":
+        try:
+            user = current_actor()
+        except DomainError:
+            user = None
+    if user is not None and "wams_tenant_name" not in g:
+        g.wams_tenant_name = _tenant_name(user.tenant_id)
+    return {
+        "user": user,
+        "tenant_name": g.get("wams_tenant_name"),
+        "csrf_token": csrf_token,
+        "role_name": common.role_name,
+        "when": common.when,
+        "hours": common.hours,
+        "lang": common.language(),
+        "Role": Role,
+    }
+
+
+def register(app: Flask) -> None:
+    from . import auth_views, dashboard_views, designer_views, procedure_views, task_views  # noqa: F401
+
+    app.register_blueprint(bp)
+    app.register_blueprint(vendor.bp)
+    app.context_processor(_context)
+    app.add_template_global(walk, "walk")
+    labels.install(app)

@@ -1,0 +1,142 @@
+"""What the page views share: the logged-in actor, the unit of work, error messages in the reader's
+language, and the little formatting helpers the templates use."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import request
+from flask_babel import format_datetime, gettext, lazy_gettext
+
+from engine.access import Actor
+from engine.errors import DomainError, FieldError, InvalidForm
+from engine.roles import DUTCH_NAMES, Role
+from engine.services import Services
+from engine.uow import UnitOfWork
+
+from ..auth import current_actor, services
+from ..errors import FIELD_MESSAGES, TITLES
+
+# Field error codes the API's table does not have (raised by the procedure layer or the validator).
+MORE_FIELD_MESSAGES: dict[str, Any] = {
+    "out_of_scope": lazy_gettext("The client excluded this from the onderzoek; it cannot be recorded."),
+    "unknown_subject": lazy_gettext("This person is not part of the procedure."),
+    "pattern": lazy_gettext("This value does not have the expected form."),
+    "maxItems": lazy_gettext("There are too many entries."),
+    "minItems": lazy_gettext("Choose or add at least one."),
+    "uniqueItems": lazy_gettext("Each choice may appear only once."),
+}
+
+ROLE_NAMES_EN: dict[Role, str] = {
+    Role.PROCESS_DESIGNER: "Process designer",
+    Role.MELDPUNT: "Reporting point",
+    Role.ASSESSOR: "Assessor",
+    Role.COORDINATOR: "Coordinator",
+    Role.PARTY_CONTACT: "Party contact",
+    Role.MEDICAL_PROFESSIONAL: "Medical professional",
+    Role.MANAGER: "Manager",
+    Role.PRIVACY_OFFICER: "Privacy officer (DPO)",
+    Role.ADMIN: "Administrator",
+}
+
+
+def actor() -> Actor:
+    return current_actor()
+
+
+def uow(*, readonly: bool = False) -> UnitOfWork:
+    return services().uow(readonly=readonly)
+
+
+def svc() -> Services:
+    return services()
+
+
+def language() -> str:
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return str(locale.language) if locale else "nl"
+
+
+def role_name(role: str | Role | None) -> str:
+    if role is None:
+        return ""
+    try:
+        member = Role(role)
+    except ValueError:
+        return str(role)
+    return DUTCH_NAMES[member] if language() == "nl" else ROLE_NAMES_EN[member]
+
+
+def field_message(error: FieldError) -> str:
+    message = FIELD_MESSAGES.get(error.code) or MORE_FIELD_MESSAGES.get(error.code)
+    return str(message) if message is not None else error.message
+
+
+def field_errors(error: InvalidForm) -> dict[str, list[str]]:
+    """Messages per field path; a pattern error is dropped when the field has a more telling one."""
+    by_path: dict[str, list[FieldError]] = {}
+    for item in error.errors:
+        by_path.setdefault(item.field, []).append(item)
+    result: dict[str, list[str]] = {}
+    for path, items in by_path.items():
+        if len(items) > 1:
+            items = [i for i in items if i.code != "pattern"] or items
+        messages: list[str] = []
+        for item in items:
+            text = field_message(item)
+            if text not in messages:
+                messages.append(text)
+        result[path] = messages
+    return result
+
+
+def error_message(error: DomainError) -> str:
+    """One sentence for a flash message: the error's title, plus the engine's detail when it helps."""
+    title = TITLES.get(error.code)
+    detail = gettext(error.message)
+    if title is None:
+        return detail
+    return f"{title}: {detail}" if language() == "en" else str(title)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only local paths: never redirect to another site after logging in."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def back(default: str) -> str:
+    return safe_next(request.form.get("next") or request.args.get("next"), default)
+
+
+def zone() -> tzinfo:
+    try:
+        return ZoneInfo("Europe/Amsterdam")
+    except ZoneInfoNotFoundError:
+        return UTC
+
+
+def when(moment: datetime | None, style: str = "short") -> str:
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return format_datetime(moment.astimezone(zone()), style)
+
+
+def hours(value: float | None) -> str:
+    """A waiting time in hours, shown in days from two days on."""
+    if value is None:
+        return "–"
+    if value >= 48:
+        return gettext("%(n)s d", n=round(value / 24, 1))
+    return gettext("%(n)s h", n=round(value, 1))

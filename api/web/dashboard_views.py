@@ -1,0 +1,117 @@
+"""The manager's dashboard: procedures per phase, the bottleneck heatmap on the diagram, overdue work and
+escalations, workload per coordinator, the monitoring indicators of a period as charts, CSV export."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
+
+from engine.errors import InvalidInput
+from engine.monitoring.dashboard import dashboard as load_dashboard
+from engine.monitoring.dashboard import heatmap
+from engine.procedures.service import WAMS_PROCESS
+from engine.scheduler import commands as scheduler
+
+from . import bp, common
+
+PRESETS = ("year", "30d", "90d", "365d")
+
+
+def _period() -> tuple[date, date, str]:
+    """The period picker: a preset, or explicit dates (end inclusive). Default: this year so far."""
+    today = common.svc().clock.now().astimezone(common.zone()).date()
+    preset = request.args.get("preset") or ""
+    start = end = None
+    try:
+        if request.args.get("start"):
+            start = date.fromisoformat(request.args["start"])
+        if request.args.get("end"):
+            end = date.fromisoformat(request.args["end"])
+    except ValueError:
+        start = end = None
+    if start is None or end is None:
+        preset = preset if preset in PRESETS else "year"
+        end = today
+        start = date(today.year, 1, 1) if preset == "year" else today - timedelta(days=int(preset[:-1]) - 1)
+    else:
+        preset = ""
+    return start, end, preset
+
+
+def _utc(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=common.zone()).astimezone(UTC)
+
+
+@bp.get("/dashboard")
+def dashboard() -> Any:
+    start, end, preset = _period()
+    try:
+        found = load_dashboard(
+            common.uow(readonly=True), common.actor(), _utc(start), _utc(end + timedelta(days=1))
+        )
+    except InvalidInput as error:
+        flash(gettext("Not a usable period: %(detail)s", detail=error.message), "error")
+        return redirect(url_for("web.dashboard"))
+    indicators = found.indicators
+    charts = {
+        "phases": {(p.phase or "–"): p.open + p.suspended for p in found.overview.phases},
+        "ingang": indicators.ingang,
+        "domains": indicators.domains,
+        "parties": indicators.parties,
+        "clientondersteuning": indicators.clientondersteuning,
+        "complaints": indicators.complaint_nature,
+        **{f"outcome_{k}": v for k, v in indicators.outcomes.items()},
+    }
+    return render_template(
+        "web/dashboard.html",
+        found=found,
+        overview=found.overview,
+        indicators=indicators,
+        charts=charts,
+        start=start,
+        end=end,
+        preset=preset,
+        presets=PRESETS,
+        process_id=request.args.get("process") or WAMS_PROCESS,
+        csv_query={"start": start.isoformat(), "end": end.isoformat()},
+    )
+
+
+@bp.get("/dashboard/heatmap.json")
+def heatmap_json() -> Any:
+    entry = request.args.get("entry") or WAMS_PROCESS
+    start, end, _ = _period()
+    found = heatmap(
+        common.uow(readonly=True),
+        common.actor(),
+        entry,
+        request.args.get("process") or None,
+        _utc(start),
+        _utc(end + timedelta(days=1)),
+    )
+    return jsonify(
+        {
+            "process_id": found.process_id,
+            "version": found.version,
+            "xml": found.xml,
+            "items": [{**asdict(b), "waiting": common.hours(b.waiting_hours_median)} for b in found.items],
+            "processes": [asdict(p) for p in found.processes],
+        }
+    )
+
+
+@bp.post("/escalations/<uuid:escalation_id>/resolve")
+def resolve_escalation(escalation_id: uuid.UUID) -> Any:
+    reason = (request.form.get("reason") or "").strip()
+    try:
+        scheduler.resolve_escalation(common.uow(), common.actor(), escalation_id, reason)
+    except InvalidInput:
+        flash(gettext("Give a reason to resolve the escalation."), "error")
+    else:
+        flash(gettext("The escalation is resolved."), "info")
+    return redirect(common.back(url_for("web.dashboard")))

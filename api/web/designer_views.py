@@ -1,0 +1,123 @@
+"""The designer: deployed processes and their versions with what changed, the BPMN modeler and the DMN
+editor on the newest version, server-side validation pinned to elements, deploy as a new version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, jsonify, render_template, request, url_for
+
+from engine.definitions import designer as definitions
+from engine.definitions.changes import version_history
+from engine.definitions.editing import deploy_edit, validate_edit
+from engine.errors import InvalidProcessModel, ModelIssue
+
+from . import bp, common
+from .vendor import vendor_available
+
+
+@bp.get("/designer")
+def designer() -> Any:
+    processes = definitions.list_processes(common.uow(readonly=True), common.actor())
+    return render_template("web/designer.html", processes=processes)
+
+
+@bp.get("/designer/<string:process_id>")
+def designer_process(process_id: str) -> Any:
+    history = version_history(common.uow(readonly=True), common.actor(), process_id)
+    if not history:
+        abort(404)
+    newest = history[0].definition
+    diagrams = [f.path for f in newest.files if f.path.endswith((".bpmn", ".dmn"))]
+    return render_template(
+        "web/designer_process.html",
+        process_id=process_id,
+        history=history,
+        newest=newest,
+        diagrams=diagrams,
+        deployed=request.args.get("deployed", type=int),
+    )
+
+
+@bp.get("/designer/<string:process_id>/edit")
+def designer_edit(process_id: str) -> Any:
+    definition = definitions.get_process_version(common.uow(readonly=True), common.actor(), process_id, None)
+    paths = [f.path for f in definition.files if f.path.endswith((".bpmn", ".dmn"))]
+    main = (definition.summary or {}).get("processes", {}).get(process_id, {}).get("file")
+    path = request.args.get("file") or main or (paths[0] if paths else "")
+    if path not in paths:
+        abort(404)
+    return render_template(
+        "web/designer_edit.html",
+        definition=definition,
+        process_id=process_id,
+        path=path,
+        paths=paths,
+        kind="dmn" if path.endswith(".dmn") else "bpmn",
+        file_url=url_for("web.designer_file", process_id=process_id, version=definition.version, path=path),
+        lint=vendor_available(".wams", "bpmnlint.js"),
+    )
+
+
+@bp.get("/designer/<string:process_id>/versions/<int:version>/files/<path:path>")
+def designer_file(process_id: str, version: int, path: str) -> Any:
+    definition = definitions.get_process_version(
+        common.uow(readonly=True), common.actor(), process_id, version
+    )
+    for file in definition.files:
+        if file.path == path:
+            response = Response(
+                file.content, mimetype="application/xml" if file.kind != "form" else "application/json"
+            )
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            return response
+    abort(404)
+
+
+def _edit_args() -> tuple[str, str]:
+    body = request.get_json(silent=True) or {}
+    path, xml = body.get("file"), body.get("xml")
+    if not isinstance(path, str) or not isinstance(xml, str):
+        raise InvalidProcessModel(
+            "send the file name and the XML",
+            [ModelIssue(file="(request)", message="file and xml are required")],
+        )
+    return path, xml
+
+
+def _issues(issues: list[ModelIssue]) -> list[dict[str, Any]]:
+    return [i.as_dict() for i in issues]
+
+
+@bp.post("/designer/<string:process_id>/validate")
+def designer_validate(process_id: str) -> Any:
+    path, xml = _edit_args()
+    limit = common.svc().settings.max_xml_bytes
+    try:
+        analysis = validate_edit(
+            common.uow(readonly=True), common.actor(), process_id, path, xml, max_xml_bytes=limit
+        )
+    except InvalidProcessModel as error:
+        return jsonify({"ok": False, "issues": _issues(error.issues)}), 422
+    return jsonify({"ok": analysis.ok, "issues": _issues(analysis.issues)})
+
+
+@bp.post("/designer/<string:process_id>/deploy")
+def designer_deploy(process_id: str) -> Any:
+    path, xml = _edit_args()
+    limit = common.svc().settings.max_xml_bytes
+    try:
+        result = deploy_edit(common.uow(), common.actor(), process_id, path, xml, max_xml_bytes=limit)
+    except InvalidProcessModel as error:
+        return jsonify({"ok": False, "issues": _issues(error.issues)}), 422
+    deployed = next((d for d in result.deployments if d.definition.process_id == process_id), None)
+    version = deployed.definition.version if deployed else None
+    return jsonify(
+        {
+            "ok": True,
+            "version": version,
+            "created": bool(deployed and deployed.created),
+            "issues": _issues(result.analysis.issues),
+            "next": url_for("web.designer_process", process_id=process_id, deployed=version),
+        }
+    )

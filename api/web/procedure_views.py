@@ -1,0 +1,191 @@
+"""Procedures: the list, a new melding, one procedure's page (phase, timeline, participants, diagram)
+and what coordinators and managers may do with it (suspend, resume, extend, cancel)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
+
+from engine.definitions import designer
+from engine.errors import InvalidForm, InvalidInput
+from engine.procedures import listing
+from engine.procedures import service as procedures
+from engine.procedures.diagram import procedure_diagram
+from engine.scheduler import commands as scheduler
+
+from . import bp, common
+from .forms import build_fields, parse_submission
+
+STATUSES = ("open", "suspended", "closed", "cancelled")
+
+
+@bp.get("/procedures")
+def procedure_list() -> Any:
+    args = request.args
+    filters = listing.ProcedureFilter(
+        status=args.get("status") if args.get("status") in STATUSES else None,
+        phase=args.get("phase") or None,
+        reference=(args.get("reference") or "").strip() or None,
+        overdue=True if args.get("overdue") == "1" else None,
+        page=max(1, args.get("page", 1, type=int) or 1),
+        page_size=50,
+    )
+    page = listing.list_procedures(common.uow(readonly=True), common.actor(), filters)
+    return render_template(
+        "web/procedures.html",
+        page=page,
+        filters=filters,
+        statuses=STATUSES,
+        may_start=common.actor().has(*procedures.STARTERS),
+    )
+
+
+def _start_page(
+    process_id: str, values: dict[str, Any] | None = None, errors: Any = None, status: int = 200
+) -> Any:
+    start = designer.start_form(common.uow(readonly=True), common.actor(), process_id)
+    schema = (start.form or {}).get("schema") or {}
+    return (
+        render_template(
+            "web/start.html",
+            start=start,
+            form=start.form,
+            fields=build_fields(schema, values, errors or {}),
+            errors=errors or {},
+        ),
+        status,
+    )
+
+
+@bp.get("/procedures/new")
+def procedure_new() -> Any:
+    return _start_page(request.args.get("process") or procedures.WAMS_PROCESS)
+
+
+@bp.post("/procedures/new")
+def procedure_start() -> Any:
+    process_id = request.form.get("process_id") or procedures.WAMS_PROCESS
+    who = common.actor()
+    start = designer.start_form(common.uow(readonly=True), who, process_id)
+    data = parse_submission((start.form or {}).get("schema") or {}, request.form) if start.form else {}
+    try:
+        procedure = procedures.start_procedure(
+            common.uow(), common.svc().runtime, who, data, process_id=process_id
+        )
+    except InvalidForm as error:
+        flash(gettext("The form is not filled in correctly. Check the fields marked below."), "error")
+        return _start_page(process_id, data, common.field_errors(error), 422)
+    flash(gettext("Procedure %(reference)s has started.", reference=procedure.reference), "info")
+    return redirect(url_for("web.procedure", procedure_id=procedure.id))
+
+
+@bp.get("/procedures/<uuid:procedure_id>")
+def procedure(procedure_id: uuid.UUID) -> Any:
+    who = common.actor()
+    detail = listing.procedure_detail(common.uow(readonly=True), who, procedure_id)
+    return render_template(
+        "web/procedure.html",
+        detail=detail,
+        procedure=detail.procedure,
+        may_steer=who.has(*procedures.STEERING),
+        participants=_participants(detail),
+    )
+
+
+def _participants(detail: listing.ProcedureDetail) -> dict[str, list[str]]:
+    """Who took part: the people in the event log and on open tasks, and the parties with work."""
+    people: list[str] = []
+    parties: list[str] = []
+    for name in [detail.procedure.started_by, detail.procedure.coordinator]:
+        if name and name not in people:
+            people.append(name)
+    for entry in detail.timeline:
+        if entry.actor and entry.actor != "system" and entry.actor not in people:
+            people.append(entry.actor)
+    for task in detail.open_tasks:
+        for name in (task.claimed_by, task.assignee):
+            if name and name not in people:
+                people.append(name)
+        if task.party and task.party not in parties:
+            parties.append(task.party)
+    return {"people": people, "parties": parties}
+
+
+@bp.get("/procedures/<uuid:procedure_id>/diagram.json")
+def procedure_diagram_json(procedure_id: uuid.UUID) -> Any:
+    found = procedure_diagram(
+        common.uow(readonly=True), common.actor(), procedure_id, request.args.get("process")
+    )
+    return jsonify(
+        {
+            "process_id": found.process_id,
+            "version": found.version,
+            "xml": found.xml,
+            "current": found.current,
+            "completed": found.completed,
+            "processes": [
+                {"process_id": p.process_id, "name": p.name, "active": p.active} for p in found.processes
+            ],
+        }
+    )
+
+
+def _reason() -> str:
+    return (request.form.get("reason") or "").strip()
+
+
+def _steer(procedure_id: uuid.UUID, action: Any, done: str) -> Any:
+    try:
+        action()
+    except InvalidInput as error:
+        flash(gettext("Not done: %(detail)s", detail=error.message), "error")
+    else:
+        flash(done, "info")
+    return redirect(url_for("web.procedure", procedure_id=procedure_id))
+
+
+@bp.post("/procedures/<uuid:procedure_id>/cancel")
+def procedure_cancel(procedure_id: uuid.UUID) -> Any:
+    who = common.actor()
+    if not _reason():
+        flash(gettext("Give a reason to cancel the procedure."), "error")
+        return redirect(url_for("web.procedure", procedure_id=procedure_id))
+    return _steer(
+        procedure_id,
+        lambda: procedures.cancel_procedure(common.uow(), common.svc().runtime, who, procedure_id, _reason()),
+        gettext("The procedure has been cancelled."),
+    )
+
+
+@bp.post("/procedures/<uuid:procedure_id>/suspend")
+def procedure_suspend(procedure_id: uuid.UUID) -> Any:
+    who = common.actor()
+    return _steer(
+        procedure_id,
+        lambda: scheduler.suspend_procedure(common.uow(), who, procedure_id, _reason()),
+        gettext("The procedure is suspended: its deadlines stand still."),
+    )
+
+
+@bp.post("/procedures/<uuid:procedure_id>/resume")
+def procedure_resume(procedure_id: uuid.UUID) -> Any:
+    who = common.actor()
+    return _steer(
+        procedure_id,
+        lambda: scheduler.resume_procedure(common.uow(), who, procedure_id, _reason() or None),
+        gettext("The procedure runs again; its deadlines have moved by the time it stood still."),
+    )
+
+
+@bp.post("/procedures/<uuid:procedure_id>/extend")
+def procedure_extend(procedure_id: uuid.UUID) -> Any:
+    who = common.actor()
+    period = (request.form.get("period") or "").strip().upper()
+    return _steer(
+        procedure_id,
+        lambda: scheduler.extend_procedure(common.uow(), who, procedure_id, period, _reason()),
+        gettext("The procedure's deadlines have been extended by %(period)s.", period=period),
+    )
