@@ -9,9 +9,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 PORT ?= 5000
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
-.PHONY: run test bench install python-deps node-deps system-deps lint typecheck check clean
+.PHONY: run test bench install python-deps node-deps system-deps lint typecheck check clean translations
 
 run: install
 	$(BIN)/wams run --port $(PORT)
@@ -37,8 +37,9 @@ $(STAMP): pyproject.toml
 
 node-deps: $(NODE_STAMP)
 
-$(NODE_STAMP): package.json package-lock.json
+$(NODE_STAMP): package.json package-lock.json api/static/js/lint-entry.js
 	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent build
 	@touch $(NODE_STAMP)
 
 # Browser tests drive Debian's chromium; docker-compose validates docker-compose.yml without an engine.
@@ -50,6 +51,10 @@ lint: python-deps
 
 typecheck: python-deps
 	$(BIN)/mypy
+
+# The Dutch catalog of the web layer (api/translations/nl): compile after editing messages.po.
+translations: python-deps
+	$(BIN)/pybabel compile -d api/translations
 
 clean:
 	rm -rf $(VENV) node_modules instance .mypy_cache .ruff_cache .pytest_cache

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Flask, jsonify
-from sqlalchemy import text
+from flask import Flask
 
 from engine.config import Settings
 from engine.services import Services, build_services
+
+from . import health, v1, web
+from .auth import configure_sessions, require_login_for_blueprint
+from .errors import register_error_handlers
+from .guards import install_input_guards
+from .i18n import init_babel
+from .metrics import install as install_metrics
+from .oidc import init_oidc
+from .openapi import init_api
 
 
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> Flask:
@@ -19,21 +25,18 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
     app.extensions["wams"] = services
 
-    @app.get("/healthz")
-    def healthz() -> Any:
-        database_ok = True
-        try:
-            with services.database.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except Exception:  # any failure means the database is not usable
-            database_ok = False
-        scheduler = services.status.get("scheduler", {"state": "not running"})
-        body = {
-            "status": "ok" if database_ok else "unavailable",
-            "database": {"ok": database_ok, "dialect": services.database.dialect},
-            "scheduler": scheduler,
-        }
-        return jsonify(body), 200 if database_ok else 503
+    configure_sessions(app, secure=settings.is_production)
+    init_babel(app, settings.default_locale)
+    register_error_handlers(app)
+    install_input_guards(app)
+    install_metrics(app)
+    api = init_api(app)
+    api.register_blueprint(health.blp)
+    v1.register(app, api)
+    require_login_for_blueprint(app, v1.PREFIX)
+    web.register(app)
+    if settings.oidc_enabled:
+        init_oidc(app, settings)
 
     return app
 

@@ -134,7 +134,91 @@ def run(host: str | None, port: int | None) -> None:
     host = host or settings.host
     port = port or settings.port
     click.echo(f"Wams workflow runs at http://{host}:{port}/  (health: http://{host}:{port}/healthz)")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    embedded = None
+    if settings.scheduler == "embedded":
+        from engine.scheduler.runner import Scheduler
+
+        embedded = Scheduler(services, mode="embedded")
+        embedded.start()
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        if embedded is not None:
+            embedded.shutdown(wait=False)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="run one tick (everything due now) and exit")
+def scheduler(once: bool) -> None:
+    """Run the scheduler (BPMN timers, escalations) as its own process; several may run side by side."""
+    import signal
+
+    from engine.scheduler.runner import Scheduler
+
+    services = _services()
+    runner = Scheduler(services, mode="process")
+    if once:
+        report = runner.tick()
+        click.echo(
+            f"fired {report.timers.fired} timer(s), raised {report.escalations.escalated} escalation(s) "
+            f"in {report.ms:.0f} ms"
+        )
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        click.echo(f"signal {signum}: finishing the current item and stopping")
+        runner.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    tick = services.settings.scheduler_tick_seconds
+    click.echo(f"scheduler running every {tick:g}s on {services.database.dialect}")
+    runner.run_forever()
+
+
+@main.group()
+def audit() -> None:
+    """The processing log (verwerkingenlogging)."""
+
+
+@audit.command("verify")
+@click.option("--tenant", "tenants", multiple=True, help="tenant id (repeatable); default: every tenant")
+def audit_verify(tenants: tuple[str, ...]) -> None:
+    """Recompute every tenant's hash chain; exit 1 when a line was edited or deleted. Prints each
+    chain's head (sequence number and hash): keep it elsewhere to detect a rewritten chain later."""
+    from engine.privacy.queries import verify_all
+
+    reports = [r for r in verify_all(_services().uow(readonly=True)) if not tenants or r.tenant_id in tenants]
+    broken = 0
+    for report in reports:
+        state = "ok" if report.ok else f"{len(report.problems)} problem(s)"
+        head = f"head {report.head_seq} {report.head_hash}"
+        click.echo(f"{report.tenant_id}: {report.entries} line(s), {head}: {state}")
+        for problem in report.problems:
+            click.echo(f"  line {problem.seq}: {problem.kind}: {problem.message}", err=True)
+        broken += not report.ok
+    if broken:
+        sys.exit(1)
+
+
+@main.group()
+def retention() -> None:
+    """Erasing personal data after the retention period."""
+
+
+@retention.command("sweep")
+@click.option("--limit", default=500, show_default=True, help="at most this many procedures per run")
+def retention_sweep(limit: int) -> None:
+    """Erase or anonymise the personal data of every procedure whose retention period has passed."""
+    from engine.privacy.retention import sweep_retention
+
+    report = sweep_retention(_services().uow, limit=limit)
+    click.echo(
+        f"erased {report.facts} fact(s) of {report.procedures} procedure(s); {report.errors} error(s)"
+        + ("; more to do" if report.more else "")
+    )
+    if report.errors:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

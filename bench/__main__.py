@@ -1,7 +1,7 @@
 """Run every benchmark module and print its figures as JSON lines.
 
-    python -m bench                # all
-    python -m bench engine http    # some
+python -m bench                # all
+python -m bench engine http    # some
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ RESULTS = Path(__file__).parent / "results.json"
 
 def main(argv: list[str]) -> int:
     names = argv or sorted(
-        m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name not in {"common", "__main__"}
+        m.name
+        for m in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if m.name not in {"common", "__main__"}
     )
     results: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},

@@ -38,7 +38,9 @@ class BenchEnv:
     def postgres_url(self, name: str) -> str | None:
         """A fresh, migrated PostgreSQL database, or None when no server answers."""
         try:
-            admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+            admin = create_engine(
+                POSTGRES_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+            )
             database = f"wams_bench_{name}"
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))

@@ -4,6 +4,7 @@ Idempotent: running it again changes nothing (same content = same definition ver
 
 from __future__ import annotations
 
+from .accounts.demo import seed_demo_accounts
 from .definitions.bundle import Bundle
 from .definitions.service import deploy_in
 from .errors import InvalidProcessModel
@@ -30,5 +31,13 @@ def seed_demo_data(services: Services) -> str:
                 continue
             for d in deployments:
                 lines.append(f"  {tenant_id}: {d.definition.process_id} v{d.definition.version}")
+        accounts: list[str] = []
+        if not settings.is_production:
+            for tenant_id in DEMO_TENANTS:
+                accounts.extend(seed_demo_accounts(uow, tenant_id, settings.secret_key))
         uow.commit()
+    if accounts:
+        lines.append("Demo accounts (username, password, API token, role):")
+        lines.extend(f"  {line}" for line in accounts)
+        lines.append('  try: curl -H "Authorization: Bearer <token>" <address>/api/v1/me  (see docs/api.md)')
     return "\n".join(lines)

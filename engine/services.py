@@ -14,7 +14,9 @@ from .clock import SYSTEM_CLOCK, Clock
 from .config import Settings
 from .db.session import Database, connect
 from .procedures.hooks import ProcedureHooks
-from .runtime.service import Runtime, RuntimeHooks
+from .runtime.outcome import RuntimeHooks
+from .runtime.service import Runtime
+from .scheduler.hooks import DeadlineHooks
 from .uow import UnitOfWork
 
 
@@ -42,6 +44,7 @@ def build_services(
     runtime = Runtime(
         script_budget_ms=settings.script_time_budget_ms,
         max_state_bytes=settings.max_state_bytes,
-        hooks=[ProcedureHooks(), *hooks],
+        # Deadline tracking runs last, after the domain hooks have recorded the step.
+        hooks=[ProcedureHooks(), *hooks, DeadlineHooks()],
     )
     return Services(settings=settings, database=database, clock=clock, runtime=runtime)

@@ -28,6 +28,10 @@ class UnitOfWork:
         self._session: Session | None = None
         self._clock_context: Any = None
         self._after_commit: list[Callable[[], None]] = []
+        self._after_close: list[Callable[[], None]] = []
+        # Lookups worth remembering for the length of this unit of work (e.g. "is this instance a
+        # procedure?", asked by several hooks of one step).
+        self.memo: dict[Any, Any] = {}
 
     @property
     def session(self) -> Session:
@@ -63,10 +67,20 @@ class UnitOfWork:
         finally:
             self._session = None
             self._after_commit.clear()
+            self.memo.clear()
             self._clock_context.__exit__(exc_type, exc, tb)
+        closing, self._after_close = self._after_close, []
+        if exc_type is None:
+            for callback in closing:
+                callback()  # may raise: the block's result is then not handed out
 
     def now(self) -> Any:
         return self.clock.now()
+
+    def after_close(self, callback: Callable[[], None]) -> None:
+        """Run `callback` when the block ends without an error, after its transaction is closed and
+        before the caller gets what it returned (the processing log of a read: `engine.privacy.log`)."""
+        self._after_close.append(callback)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once the transaction has committed (e.g. send an e-mail, wake the scheduler)."""

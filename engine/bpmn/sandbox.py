@@ -17,14 +17,13 @@ creates or restores (`engine.bpmn.state`).
 from __future__ import annotations
 
 import ast
-import contextvars
 import math
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
-from types import CodeType, FrameType, MappingProxyType
+from types import CodeType, FrameType
 from typing import Any
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
@@ -34,9 +33,8 @@ from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from ..clock import active_clock
 from ..errors import SandboxViolation, ScriptError, ScriptTimeout
-from .isotime import add_duration
+from .script_helpers import HELPERS
 
 MAX_RANGE = 100_000
 MAX_SEQUENCE = 100_000
@@ -92,6 +90,17 @@ class _Transformer(RestrictingNodeTransformer):
             self.error(node, f'"{node.id}" is not available in the sandbox')
         return super().visit_Name(node)
 
+    def visit_Try(self, node: ast.Try) -> ast.AST:
+        # The time budget stops a script by raising from the trace function, and CPython switches
+        # tracing off when a trace function raises: a script that caught that exception would then
+        # run unbudgeted. Models have no use for catching errors; they should surface.
+        self.error(node, "try/except is not allowed in the sandbox; let errors surface")
+        return node
+
+    def visit_TryStar(self, node: ast.AST) -> ast.AST:
+        self.error(node, "try/except is not allowed in the sandbox; let errors surface")
+        return node
+
     def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
         self.error(node, "class definitions are not allowed in the sandbox")
         return node
@@ -138,7 +147,7 @@ def check_expression(expression: str) -> str | None:
         return exc.message
     except SyntaxError as exc:
         return f"syntax error: {exc.msg}"
-    return None
+    return _unknown_functions(ast.parse(expression.strip(), mode="eval"))
 
 
 def check_script(script: str) -> str | None:
@@ -148,6 +157,24 @@ def check_script(script: str) -> str | None:
         return exc.message
     except SyntaxError as exc:
         return f"syntax error on line {exc.lineno}: {exc.msg}"
+    return _unknown_functions(ast.parse(script))
+
+
+def _unknown_functions(tree: ast.AST) -> str | None:
+    """Calls of names that are neither sandbox built-ins nor defined by the script itself: they could
+    only fail at run time (task data is JSON, so it holds no functions)."""
+    defined = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)} | {
+        target.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    called = {call.func.id for call in calls if isinstance(call.func, ast.Name)}
+    unknown = sorted(called - defined - set(SAFE_BUILTINS) - set(HELPERS))
+    if unknown:
+        return f"unknown function(s): {', '.join(unknown)} (available: see docs/modelling.md, Expressions)"
     return None
 
 
@@ -240,46 +267,6 @@ _GUARDS: dict[str, Any] = {
     "_write_": _write_guard,
     "_inplacevar_": _inplacevar,
     "_safe_binop_": _safe_binop,
-}
-
-# Process settings of the tenant and definition whose step is running (for `config(...)`).
-_NO_SETTINGS: Mapping[str, Any] = MappingProxyType({})
-_active_settings: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar(
-    "wams_settings", default=_NO_SETTINGS
-)
-
-
-@contextmanager
-def using_settings(settings: Mapping[str, Any]) -> Iterator[None]:
-    token = _active_settings.set(settings)
-    try:
-        yield
-    finally:
-        _active_settings.reset(token)
-
-
-def _config(key: str, default: Any = None) -> Any:
-    settings = _active_settings.get()
-    if key in settings:
-        return settings[key]
-    if default is not None:
-        return default
-    raise ScriptError(f"setting {key!r} is not configured (settings.yaml or the tenant's settings)")
-
-
-def _now() -> str:
-    return active_clock().now().isoformat()
-
-
-def _today() -> str:
-    return active_clock().now().date().isoformat()
-
-
-HELPERS: dict[str, Any] = {
-    "config": _config,
-    "now": _now,
-    "today": _today,
-    "add_duration": add_duration,
 }
 
 _RESERVED = frozenset(SAFE_BUILTINS) | frozenset(HELPERS) | frozenset(_GUARDS) | {"__builtins__"}

@@ -43,7 +43,9 @@ def connect(url: str, *, echo: bool = False, pool_size: int = 5) -> Database:
     else:
         kwargs["pool_size"] = pool_size
         kwargs["max_overflow"] = pool_size * 2
-        kwargs["pool_pre_ping"] = True
+        # No pre-ping (a round trip per checkout on the hot path): connections are recycled before
+        # servers or proxies drop them, and a connection found dead is discarded by SQLAlchemy.
+        kwargs["pool_recycle"] = 1800
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)

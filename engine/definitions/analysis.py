@@ -22,12 +22,15 @@ from ..bpmn.state import CompiledDefinition, restore_specs, serialize_specs
 from ..bpmn.xml import UnsafeXml, parse_untrusted
 from ..errors import ModelIssue
 from ..forms import schema_problems
+from ..privacy.policy_file import policy_issues
 from .bpmn_checks import BpmnContext, ProcessInfo, check_bpmn
 from .bundle import Bundle
 from .dmn_checks import check_dmn
 
 SETTINGS_FILE = "settings.yaml"
 LEGAL_GROUNDS_FILE = "legal-grounds.yaml"
+PARTIES_FILE = "parties.yaml"
+PARTY_FLAGS = ("medical_confidentiality", "enforcement_role", "may_process_special_categories")
 
 
 @dataclass
@@ -40,6 +43,7 @@ class EntryProcess:
     settings: dict[str, Any]
     legal_grounds: dict[str, Any]
     summary: dict[str, Any]
+    parties: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -107,6 +111,27 @@ def _load_yaml(bundle: Bundle, path: str, issues: list[ModelIssue]) -> dict[str,
     return data
 
 
+def _load_parties(bundle: Bundle, issues: list[ModelIssue]) -> dict[str, Any]:
+    """The party catalogue (parties.yaml, under `partijen:`): code → name, domain and flags."""
+    document = _load_yaml(bundle, PARTIES_FILE, issues)
+    if document is None:
+        return {}
+    catalogue = document.get("partijen", document)
+    parties: dict[str, Any] = {}
+    for code, entry in (catalogue or {}).items():
+        if not isinstance(entry, dict) or not entry.get("name") or not entry.get("domain"):
+            problem = f"party {code!r} needs at least a name and a domain"
+            issues.append(ModelIssue(PARTIES_FILE, problem, str(code)))
+            continue
+        bad = [flag for flag in PARTY_FLAGS if not isinstance(entry.get(flag, False), bool)]
+        if bad:
+            problem = f"party {code!r}: {', '.join(bad)} must be true or false"
+            issues.append(ModelIssue(PARTIES_FILE, problem, str(code)))
+            continue
+        parties[str(code)] = {**{flag: False for flag in PARTY_FLAGS}, **entry}
+    return parties
+
+
 def _load_forms(bundle: Bundle, issues: list[ModelIssue]) -> tuple[set[str], dict[str, list[str]]]:
     keys: set[str] = set()
     problems: dict[str, list[str]] = {}
@@ -134,6 +159,8 @@ def analyze(bundle: Bundle, *, max_xml_bytes: int = 2 * 1024 * 1024) -> BundleAn
     settings_doc = _load_yaml(bundle, SETTINGS_FILE, issues) or {}
     settings = flatten_settings(settings_doc)
     grounds_doc = _load_yaml(bundle, LEGAL_GROUNDS_FILE, issues)
+    parties = _load_parties(bundle, issues)
+    issues.extend(policy_issues(bundle.files))  # privacy-policy.yaml (docs/privacy.md)
     form_keys, form_problems = _load_forms(bundle, issues)
     context = BpmnContext(
         form_keys=form_keys,
@@ -236,6 +263,7 @@ def analyze(bundle: Bundle, *, max_xml_bytes: int = 2 * 1024 * 1024) -> BundleAn
             settings=settings,
             legal_grounds=grounds_doc or {},
             summary=_summary(entry.process_id, closure, processes),
+            parties=parties,
         )
     return result
 

@@ -29,6 +29,7 @@ class LoadedDefinition:
     legal_grounds: dict[str, Any]
     summary: dict[str, Any]
     forms: dict[str, Form]
+    parties: dict[str, Any]
 
     def form(self, key: str) -> Form:
         try:
@@ -86,4 +87,5 @@ def _load(uow: UnitOfWork, definition_id: int) -> LoadedDefinition:
         legal_grounds=dict(row.legal_grounds or {}),
         summary=dict(row.summary or {}),
         forms=forms,
+        parties=dict(row.parties or {}),
     )

@@ -51,11 +51,21 @@ def input_entry_problem(text: str) -> str | None:
             return f"{cell!r} is a comma list, which never matches; write in [{cell}] to match any of them"
         problem = check_expression(f"(dmninputexpr) == ({cell})")
         return f"{cell!r}: {problem}" if problem else None
-    # An operator form such as `< 18` or `in ["a", "b"]`.
-    problem = check_expression(f"dmninputexpr {cell}")
+    # An operator form such as `< 18`. The library glues it to the input expression without a space,
+    # so `in ["a"]` becomes `xin ["a"]`: mirror that exactly.
+    combined = f"dmninputexpr{text if text[:1].isspace() else cell}"
+    problem = check_expression(combined) or _input_unused(combined)
     if problem:
-        return f"{cell!r} is neither a value nor a comparison the engine understands ({problem})"
+        hint = "; write ? in [...] for membership" if cell.startswith(("in ", "not in")) else ""
+        return f"{cell!r} is neither a value nor a comparison the engine understands{hint}"
     return None
+
+
+def _input_unused(expression: str) -> str | None:
+    """`in ["a"]` glued to the input reads as `dmninputexprin["a"]`: valid Python that ignores the input."""
+    tree = ast.parse(expression, mode="eval")
+    used = any(isinstance(n, ast.Name) and n.id == "dmninputexpr" for n in ast.walk(tree))
+    return None if used else "the cell does not compare the input"
 
 
 def check_dmn(tree: etree._ElementTree, filename: str) -> tuple[list[ModelIssue], set[str]]:

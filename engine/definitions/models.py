@@ -33,6 +33,8 @@ class ProcessDefinition(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     legal_grounds: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     summary: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # parties.yaml of the bundle: party code → name, domain and flags (read by `party(code)`).
+    parties: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, server_default="{}")
 
     files: Mapped[list[DefinitionFile]] = relationship(
         back_populates="definition", cascade="all, delete-orphan", order_by="DefinitionFile.path"

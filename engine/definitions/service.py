@@ -80,6 +80,7 @@ def _deploy_entry(uow: UnitOfWork, tenant_id: str, entry: EntryProcess, actor: s
         settings=entry.settings,
         legal_grounds=entry.legal_grounds,
         summary=entry.summary,
+        parties=entry.parties,
     )
     for path, content in entry.files.items():
         kind = "form" if path.startswith("forms/") else path.rsplit(".", 1)[-1]

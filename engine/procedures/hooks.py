@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
 from ..forms import Form
 from ..runtime.models import ProcessInstance, Task
-from ..runtime.service import StepOutcome
+from ..runtime.outcome import StepOutcome
 from ..status import InstanceStatus, ProcedureStatus, procedure_transition
 from ..tenancy import Tenant
 from ..uow import UnitOfWork
@@ -37,7 +39,7 @@ class ProcedureHooks:
     ) -> dict[str, Any]:
         if task is None or form is None:
             return data  # a procedure's start is recorded by start_procedure itself
-        procedure = uow.session.get(Procedure, instance.id)
+        procedure = procedure_of(uow, instance.id)
         if procedure is None:
             return data  # an instance that is not a procedure (e.g. a plain process)
         task_data = dict(context)
@@ -46,6 +48,8 @@ class ProcedureHooks:
             task_data[variable] = task.subject
         # Consent and scope given in this very submission already bind the facts in it.
         apply_scope_and_participation(uow, procedure, task, task.properties, data)
+        if not form.has_personal_data:
+            return data
         split = split_for(uow, procedure, form, data, task_data)
         subjects = add_subjects(uow, procedure, split)
         if split.facts:
@@ -63,16 +67,19 @@ class ProcedureHooks:
                 purpose=_lookup(properties.get("purposeVariable"), data, task_data)
                 or properties.get("purpose"),
                 conditions=_lookup(properties.get("conditionsVariable"), data, task_data),
+                withheld_categories=_categories(properties.get("withholdCategoriesVariable"), task_data),
             )
         return split.process_data
 
     def after_step(self, uow: UnitOfWork, outcome: StepOutcome, actor: str | None) -> None:
-        procedure = uow.session.get(Procedure, outcome.instance.id)
+        procedure = procedure_of(uow, outcome.instance.id)
         if procedure is None:
             return
         completed = outcome.completed_task
         if completed is not None:
-            record_indicators(uow, procedure, completed.properties, outcome.submitted)
+            record_indicators(
+                uow, procedure, completed.properties, {**outcome.task_data, **outcome.submitted}
+            )
         phases = [t.phase for t in outcome.opened if t.phase]
         if phases:
             procedure.phase = phases[0]
@@ -87,6 +94,34 @@ class ProcedureHooks:
             tenant = uow.session.get(Tenant, procedure.tenant_id)
             settings = {**outcome.definition.settings, **((tenant.settings or {}) if tenant else {})}
             procedure.retention_until = retention_end(procedure, settings)
+
+
+NOT_PROCEDURES_REMEMBERED = 10_000
+
+
+def procedure_of(uow: UnitOfWork, instance_id: uuid.UUID) -> Procedure | None:
+    """The procedure an instance runs, or None; asked once per unit of work.
+
+    An instance is a procedure from the transaction that starts it or never, so a "no" is
+    remembered for the process's lifetime (per database) and costs no query the next time."""
+    key = ("procedure", instance_id)
+    if key in uow.memo:
+        found: Procedure | None = uow.memo[key]
+        return found
+    known_not: OrderedDict[uuid.UUID, None] = uow.database.caches.setdefault("not_procedures", OrderedDict())
+    procedure = None if instance_id in known_not else uow.session.get(Procedure, instance_id)
+    instance_exists = uow.session.get(ProcessInstance, instance_id) is not None
+    if procedure is None and instance_id not in known_not and instance_exists:
+        known_not[instance_id] = None
+        while len(known_not) > NOT_PROCEDURES_REMEMBERED:
+            known_not.popitem(last=False)
+    uow.memo[key] = procedure
+    return procedure
+
+
+def _categories(variable: str | None, task_data: Mapping[str, Any]) -> frozenset[str]:
+    value = task_data.get(variable) if variable else None
+    return frozenset(str(v) for v in value) if isinstance(value, list) else frozenset()
 
 
 def _lookup(variable: str | None, data: Mapping[str, Any], task_data: Mapping[str, Any]) -> str | None:

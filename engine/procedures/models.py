@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db.base import Base, BigId, JSONType, UTCDateTime
@@ -106,3 +106,14 @@ class Indicator(Base):
     key: Mapped[str] = mapped_column(String(100))
     value: Mapped[Any] = mapped_column(JSONType)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReferenceCounter(Base):
+    """The last reference number handed out per municipality and year. Taking the next one is an
+    atomic UPDATE … RETURNING on this row, so concurrent meldingen never collide."""
+
+    __tablename__ = "reference_counters"
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)

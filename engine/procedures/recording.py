@@ -29,10 +29,15 @@ PROCEDURE_FIELDS = {"coordinator", "outcome", "stop_reason", "ingang"}
 
 
 def subjects_of(uow: UnitOfWork, procedure_id: uuid.UUID) -> dict[str, DataSubject]:
-    return {
-        s.key: s
-        for s in uow.session.scalars(select(DataSubject).where(DataSubject.procedure_id == procedure_id))
-    }
+    """The procedure's subjects by key, read once per unit of work (`add_subjects` keeps it current)."""
+    key = ("subjects", procedure_id)
+    if key not in uow.memo:
+        uow.memo[key] = {
+            s.key: s
+            for s in uow.session.scalars(select(DataSubject).where(DataSubject.procedure_id == procedure_id))
+        }
+    subjects: dict[str, DataSubject] = uow.memo[key]
+    return subjects
 
 
 def add_subjects(uow: UnitOfWork, procedure: Procedure, split: SplitSubmission) -> dict[str, DataSubject]:
@@ -85,7 +90,12 @@ def record_facts(
     legal_ground: str | None,
     purpose: str | None,
     conditions: str | None,
+    withheld_categories: frozenset[str] = frozenset(),
 ) -> list[Fact]:
+    """Record the submission's facts, or refuse them all with field errors when any may not be
+    recorded: outside the client's scope, about a member who declined or has not consented, or of a
+    category this source may not supply (`withheld_categories`, e.g. special categories for a
+    housing corporation)."""
     problems: list[FieldError] = []
     facts: list[Fact] = []
     now = uow.now()
@@ -97,6 +107,8 @@ def record_facts(
             )
             continue
         problem = scope_problem(procedure, subject, draft, registration=task is None)
+        if problem is None and draft.category in withheld_categories:
+            problem = f"data of category {draft.category!r} may not be shared by or with this party"
         if problem:
             problems.append(FieldError(draft.field, problem, "out_of_scope"))
             continue

@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..access import Actor
 from ..definitions.cache import LoadedDefinition
-from ..errors import Conflict, NotFound
+from ..errors import NotFound
 from ..roles import Role
 from ..runtime.models import ProcessInstance
 from ..runtime.service import Runtime
 from ..status import ProcedureStatus
 from ..uow import UnitOfWork
 from .form_data import split_submission
-from .models import Indicator, Procedure
+from .models import Indicator, Procedure, ReferenceCounter
 from .recording import add_subjects, record_facts
 
 WAMS_PROCESS = "wams_procedure"
 STARTERS = (Role.MELDPUNT, Role.ASSESSOR, Role.COORDINATOR)
 STEERING = (Role.COORDINATOR, Role.MANAGER)
-REFERENCE_ATTEMPTS = 3
 
 
 def start_procedure(
@@ -31,14 +31,7 @@ def start_procedure(
 ) -> Procedure:
     """Register a melding: the procedure, its people and facts, and start the process — one transaction."""
     actor.require(*STARTERS)
-    for attempt in range(REFERENCE_ATTEMPTS):
-        try:
-            return _start(uow, runtime, actor, data, process_id)
-        except IntegrityError as exc:
-            # Two starts in one municipality took the same reference number; the loser tries again.
-            if attempt == REFERENCE_ATTEMPTS - 1:
-                raise Conflict("could not assign a reference number; try again") from exc
-    raise AssertionError("unreachable")
+    return _start(uow, runtime, actor, data, process_id)
 
 
 def _start(
@@ -100,12 +93,16 @@ def _start(
 
 def _next_reference(uow: UnitOfWork, tenant_id: str) -> str:
     year = uow.now().year
-    count = uow.session.scalar(
-        select(func.count())
-        .select_from(Procedure)
-        .where(Procedure.tenant_id == tenant_id, Procedure.reference.like(f"{year}-%"))
+    table = cast(Table, ReferenceCounter.__table__)
+    upsert = sqlite_insert if uow.dialect == "sqlite" else postgresql_insert
+    uow.session.execute(upsert(table).values(tenant_id=tenant_id, year=year, last=0).on_conflict_do_nothing())
+    number = uow.session.scalar(
+        update(table)
+        .where(table.c.tenant_id == tenant_id, table.c.year == year)
+        .values(last=table.c.last + 1)
+        .returning(table.c.last)
     )
-    return f"{year}-{(count or 0) + 1:05d}"
+    return f"{year}-{number:05d}"
 
 
 def get_procedure(uow: UnitOfWork, actor: Actor, procedure_id: uuid.UUID) -> Procedure:

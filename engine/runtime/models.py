@@ -73,6 +73,9 @@ class Task(Base):
     form_key: Mapped[str | None] = mapped_column(String(200))
     phase: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), default=TaskStatus.OPEN)
+    # "user": backed by a SpiffWorkflow user task; anything else (e.g. "escalation", the manager task
+    # of engine.scheduler) is not, and the runtime never touches it.
+    kind: Mapped[str] = mapped_column(String(20), default="user", server_default="user")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(200))

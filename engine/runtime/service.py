@@ -10,21 +10,20 @@ commands on one instance never both succeed.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from ..bpmn import spiff_clock
-from ..bpmn.sandbox import create_script_engine, using_settings
-from ..bpmn.state import dump_state, load_state, new_workflow
-from ..clock import active_clock
+from ..bpmn.sandbox import create_script_engine
+from ..bpmn.script_helpers import using_settings
+from ..bpmn.state import load_state, new_workflow
 from ..definitions.cache import LoadedDefinition, definition_cache
 from ..definitions.service import get_version
 from ..errors import (
@@ -40,52 +39,15 @@ from ..errors import (
 from ..forms import Form
 from ..status import InstanceStatus, TaskStatus, instance_transition, task_transition
 from ..uow import UnitOfWork, is_lock_error
-from .models import ProcessEvent, ProcessInstance, Task
-from .stepper import Advance, advance, engine_errors, next_timer_due, ready_user_tasks, waiting_steps
-from .task_rows import StepSettings, build_task_row
+from .locks import lock_instance, try_lock_instance
+from .models import ProcessInstance, Task
+from .outcome import Authorize, RuntimeHooks, StepOutcome
+from .persist import Step, event, persist_step, ready_ids, workflows, write_events
+from .stepper import advance, engine_errors
+from .task_rows import StepSettings
+from .writer import update_object
 
 DEFAULT_MAX_STATE_BYTES = 256 * 1024
-
-
-@dataclass
-class StepOutcome:
-    """What a command changed: the instance, the tasks it closed and opened, the path it ran."""
-
-    instance: ProcessInstance
-    definition: LoadedDefinition
-    completed_task: Task | None = None
-    opened: list[Task] = field(default_factory=list)
-    cancelled: list[Task] = field(default_factory=list)
-    path: list[str] = field(default_factory=list)
-    continued_into: list[str] = field(default_factory=list)
-    submitted: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def ended(self) -> bool:
-        return self.instance.status in {InstanceStatus.COMPLETED, InstanceStatus.CANCELLED}
-
-
-class RuntimeHooks(Protocol):
-    """Domain layers plug into the runtime here, inside the command's transaction."""
-
-    def prepare_submission(
-        self,
-        uow: UnitOfWork,
-        instance: ProcessInstance,
-        task: Task | None,
-        form: Form | None,
-        data: dict[str, Any],
-        actor: str | None,
-        context: Mapping[str, Any],
-    ) -> dict[str, Any]:
-        """Return the data the process receives (e.g. without personal data stored elsewhere).
-        `context` is the process data the task sees (read-only)."""
-        ...
-
-    def after_step(self, uow: UnitOfWork, outcome: StepOutcome, actor: str | None) -> None: ...
-
-
-Authorize = Callable[[Task, ProcessInstance], None]
 
 
 class Runtime:
@@ -146,10 +108,10 @@ class Runtime:
         settings = StepSettings(uow, tenant_id, definition.settings)
         workflow = new_workflow(definition.compiled, definition.process_id, self.script_engine)
         workflow.task_tree.data.update(data)
-        with using_settings(settings):
+        with using_settings(settings, definition.parties):
             progress = advance(workflow, definition.process_id, definition.compiled, self.script_engine)
         events = [
-            _event(
+            event(
                 instance,
                 "instance_started",
                 actor,
@@ -157,7 +119,12 @@ class Runtime:
                 detail={"version": definition.version},
             )
         ]
-        return self._persist(uow, instance, definition, progress, settings, actor, events, submitted=data)
+        return self._finish(
+            uow,
+            Step(
+                instance, definition, progress, settings, actor, events, set(), submitted=data, started=True
+            ),
+        )
 
     def complete_task(
         self,
@@ -182,7 +149,8 @@ class Runtime:
                 [FieldError(key, "unknown field", "unknown_field") for key in sorted(data)],
             )
         settings = StepSettings(uow, tenant_id, definition.settings)
-        workflow = self._load(instance, definition)
+        workflow = self._load(uow, instance, definition)
+        before = ready_ids(workflow)
         try:
             spiff_task = workflow.get_task_from_id(task.id)
         except TaskNotFoundException:
@@ -196,7 +164,7 @@ class Runtime:
             spiff_task.data.update(data)
             spiff_task.run()
 
-        with using_settings(settings):
+        with using_settings(settings, definition.parties):
             progress = advance(
                 workflow,
                 instance.current_process_id,
@@ -205,15 +173,22 @@ class Runtime:
                 before=run_task,
             )
         now = uow.now()
-        task.status = task_transition(task.status, TaskStatus.COMPLETED)
-        task.completed_by = actor
-        task.completed_at = now
-        events = [
-            _event(instance, "task_completed", actor, task=task, data_keys=sorted(data)),
-        ]
-        return self._persist(
-            uow, instance, definition, progress, settings, actor, events, completed=task, submitted=data
+        update_object(
+            uow,
+            task,
+            {
+                "status": task_transition(task.status, TaskStatus.COMPLETED),
+                "completed_by": actor,
+                "completed_at": now,
+            },
         )
+        events = [
+            event(instance, "task_completed", actor, task=task, data_keys=sorted(data)),
+        ]
+        step = Step(
+            instance, definition, progress, settings, actor, events, before, task, data, dict(spiff_task.data)
+        )
+        return self._finish(uow, step)
 
     def send_message(
         self,
@@ -224,11 +199,12 @@ class Runtime:
         payload: dict[str, Any],
         actor: str | None,
     ) -> StepOutcome:
-        instance = self._lock_instance(uow, instance_id, tenant_id)
+        instance = lock_instance(uow, instance_id, tenant_id)
         _require_running(instance)
         definition = definition_cache(uow).get(uow, instance.definition_id)
         settings = StepSettings(uow, instance.tenant_id, definition.settings)
-        workflow = self._load(instance, definition)
+        workflow = self._load(uow, instance, definition)
+        before = ready_ids(workflow)
         event_definition = _waiting_message(workflow, name)
         if event_definition is None:
             raise InvalidInput(f"the procedure is not waiting for message {name!r}", message_name=name)
@@ -236,14 +212,16 @@ class Runtime:
         def deliver(wf: BpmnWorkflow) -> None:
             wf.send_event(BpmnEvent(event_definition, payload))
 
-        with using_settings(settings):
+        with using_settings(settings, definition.parties):
             progress = advance(
                 workflow, instance.current_process_id, definition.compiled, self.script_engine, before=deliver
             )
         events = [
-            _event(instance, "message_received", actor, data_keys=sorted(payload), detail={"message": name})
+            event(instance, "message_received", actor, data_keys=sorted(payload), detail={"message": name})
         ]
-        return self._persist(uow, instance, definition, progress, settings, actor, events, submitted=payload)
+        return self._finish(
+            uow, Step(instance, definition, progress, settings, actor, events, before, submitted=payload)
+        )
 
     def fire_timers(
         self, uow: UnitOfWork, instance_id: uuid.UUID, *, skip_locked: bool = False
@@ -254,19 +232,20 @@ class Runtime:
         `skip_locked`) another scheduler holds it right now.
         """
         if skip_locked:
-            found = self._try_lock_instance(uow, instance_id)
+            found = try_lock_instance(uow, instance_id)
             if found is None:
                 return None
             instance = found
         else:
-            instance = self._lock_instance(uow, instance_id, None)
+            instance = lock_instance(uow, instance_id, None)
         if instance.status != InstanceStatus.RUNNING:
             instance.next_timer_due = None
             return None
         definition = definition_cache(uow).get(uow, instance.definition_id)
         settings = StepSettings(uow, instance.tenant_id, definition.settings)
-        workflow = self._load(instance, definition)
-        with using_settings(settings):
+        workflow = self._load(uow, instance, definition)
+        before = ready_ids(workflow)
+        with using_settings(settings, definition.parties):
             progress = advance(
                 workflow,
                 instance.current_process_id,
@@ -274,13 +253,13 @@ class Runtime:
                 self.script_engine,
                 refresh_timers=True,
             )
-        events = [_event(instance, "timers_fired", None)] if progress.path else []
-        return self._persist(uow, instance, definition, progress, settings, None, events)
+        events = [event(instance, "timers_fired", None)] if progress.path else []
+        return self._finish(uow, Step(instance, definition, progress, settings, None, events, before))
 
     def cancel(
         self, uow: UnitOfWork, tenant_id: str, instance_id: uuid.UUID, reason: str, actor: str | None
     ) -> StepOutcome:
-        instance = self._lock_instance(uow, instance_id, tenant_id)
+        instance = lock_instance(uow, instance_id, tenant_id)
         instance.status = instance_transition(instance.status, InstanceStatus.CANCELLED)
         now = uow.now()
         instance.ended_at = now
@@ -289,9 +268,9 @@ class Runtime:
         instance.current_steps = []
         definition = definition_cache(uow).get(uow, instance.definition_id)
         cancelled = self._close_open_tasks(uow, instance, keep=set())
-        events = [_event(instance, "task_cancelled", actor, task=t) for t in cancelled]
-        events.append(_event(instance, "instance_cancelled", actor, detail={"reason": reason}))
-        _write_events(uow, events)
+        events = [event(instance, "task_cancelled", actor, task=t) for t in cancelled]
+        events.append(event(instance, "instance_cancelled", actor, detail={"reason": reason}))
+        write_events(uow, events)
         outcome = StepOutcome(instance=instance, definition=definition, cancelled=cancelled)
         for hook in self.hooks:
             hook.after_step(uow, outcome, actor)
@@ -300,52 +279,43 @@ class Runtime:
     def mark_error(self, uow: UnitOfWork, instance_id: uuid.UUID, error: ProcessError) -> None:
         """Record that the instance cannot advance on its own (e.g. a timer ran into a model error),
         so the scheduler stops retrying and a person can look."""
-        instance = self._lock_instance(uow, instance_id, None)
+        instance = lock_instance(uow, instance_id, None)
         if instance.status != InstanceStatus.RUNNING:
             return
         instance.status = instance_transition(instance.status, InstanceStatus.ERROR)
         instance.error = {"message": error.message, **{k: str(v) for k, v in error.details.items()}}
         instance.next_timer_due = None
         instance.updated_at = uow.now()
-        _write_events(uow, [_event(instance, "instance_error", None, detail=instance.error)])
+        write_events(uow, [event(instance, "instance_error", None, detail=instance.error)])
 
     # --- internals --------------------------------------------------------------------------
 
-    def _load(self, instance: ProcessInstance, definition: LoadedDefinition) -> BpmnWorkflow:
+    def task_data(
+        self, uow: UnitOfWork, instance: ProcessInstance, task_ids: Sequence[uuid.UUID]
+    ) -> list[dict[str, Any]]:
+        """The process data open tasks see (read-only; for diagnostics and tests, never shown to users:
+        personal data live in facts, see engine.procedures.view)."""
+        definition = definition_cache(uow).get(uow, instance.definition_id)
+        with engine_errors():
+            workflow = load_state(
+                instance.state, definition.compiled, instance.current_process_id, self.script_engine
+            )
+        return [dict(workflow.get_task_from_id(task_id).data) for task_id in task_ids]
+
+    def _load(self, uow: UnitOfWork, instance: ProcessInstance, definition: LoadedDefinition) -> BpmnWorkflow:
+        cached = workflows(uow).take(instance.id, instance.version)
+        if cached is not None:
+            return cached
         with engine_errors():
             return load_state(
                 instance.state, definition.compiled, instance.current_process_id, self.script_engine
             )
 
-    def _lock_instance(
-        self, uow: UnitOfWork, instance_id: uuid.UUID, tenant_id: str | None
-    ) -> ProcessInstance:
-        """Lock the instance or fail at once with `Conflict`; another tenant's id is `NotFound`."""
-        query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
-        if uow.dialect == "postgresql":
-            query = query.with_for_update(nowait=True)
-        try:
-            instance = uow.session.scalar(query)
-        except OperationalError as exc:
-            if is_lock_error(exc):
-                raise Conflict("the procedure is being changed by someone else; try again") from exc
-            raise
-        if instance is None or (tenant_id is not None and instance.tenant_id != tenant_id):
-            raise NotFound("procedure not found")
-        return instance
-
-    def _try_lock_instance(self, uow: UnitOfWork, instance_id: uuid.UUID) -> ProcessInstance | None:
-        """Lock the instance unless another transaction holds it (then None): for scheduler sweeps."""
-        query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
-        if uow.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        return uow.session.scalar(query)
-
     def _lock_task(self, uow: UnitOfWork, tenant_id: str, task_id: uuid.UUID) -> tuple[Task, ProcessInstance]:
         query = (
             select(Task, ProcessInstance)
             .join(ProcessInstance, Task.instance_id == ProcessInstance.id)
-            .where(Task.id == task_id)
+            .where(Task.id == task_id, Task.kind == "user")
         )
         if uow.dialect == "postgresql":
             query = query.with_for_update(nowait=True)
@@ -371,7 +341,9 @@ class Runtime:
         now = uow.now()
         closed = []
         for task in uow.session.scalars(
-            select(Task).where(Task.instance_id == instance.id, Task.status == TaskStatus.OPEN)
+            select(Task).where(
+                Task.instance_id == instance.id, Task.status == TaskStatus.OPEN, Task.kind == "user"
+            )
         ):
             if task.id in keep:
                 continue
@@ -380,88 +352,10 @@ class Runtime:
             closed.append(task)
         return closed
 
-    def _persist(
-        self,
-        uow: UnitOfWork,
-        instance: ProcessInstance,
-        definition: LoadedDefinition,
-        progress: Advance,
-        settings: StepSettings,
-        actor: str | None,
-        events: list[dict[str, Any]],
-        *,
-        completed: Task | None = None,
-        submitted: dict[str, Any] | None = None,
-    ) -> StepOutcome:
-        workflow = progress.workflow
-        now = uow.now()
-        ready = {uuid.UUID(str(t.id)): t for t in ready_user_tasks(workflow)}
-        open_rows = {
-            t.id: t
-            for t in uow.session.scalars(
-                select(Task).where(Task.instance_id == instance.id, Task.status == TaskStatus.OPEN)
-            )
-            if completed is None or t.id != completed.id
-        }
-        cancelled = []
-        for task_id, row in open_rows.items():
-            if task_id not in ready:
-                row.status = task_transition(row.status, TaskStatus.CANCELLED)
-                row.cancelled_at = now
-                cancelled.append(row)
-        opened = []
-        with using_settings(settings):
-            for task_id, spiff_task in ready.items():
-                if task_id not in open_rows:
-                    row = build_task_row(spiff_task, instance, settings, now)
-                    uow.session.add(row)
-                    opened.append(row)
-        state = dump_state(workflow)
-        if len(state) > self.max_state_bytes:
-            raise ProcessError(
-                f"the live state would be {len(state):,} bytes (limit {self.max_state_bytes:,}); "
-                "keep lists out of the process data or continue as new (docs/modelling.md)"
-            )
-        instance.state = state
-        instance.current_steps = waiting_steps(workflow)
-        instance.updated_at = now
-        instance.next_timer_due = next_timer_due(workflow)
-        if progress.continuations:
-            instance.segment += len(progress.continuations)
-            instance.current_process_id = progress.process_id
-        if workflow.is_completed():
-            instance.status = instance_transition(instance.status, InstanceStatus.COMPLETED)
-            instance.ended_at = now
-            instance.next_timer_due = None
-        if progress.path:
-            events.append(_event(instance, "path", actor, detail={"elements": progress.path}))
-        for continuation in progress.continuations:
-            events.append(
-                _event(
-                    instance,
-                    "continued",
-                    actor,
-                    detail={"from": continuation.from_process, "to": continuation.to_process},
-                )
-            )
-        events.extend(_event(instance, "task_cancelled", None, task=t) for t in cancelled)
-        events.extend(_event(instance, "task_opened", None, task=t) for t in opened)
-        if instance.status == InstanceStatus.COMPLETED:
-            events.append(_event(instance, "instance_completed", actor))
-        uow.flush()
-        _write_events(uow, events)
-        outcome = StepOutcome(
-            instance=instance,
-            definition=definition,
-            completed_task=completed,
-            opened=opened,
-            cancelled=cancelled,
-            path=progress.path,
-            continued_into=[c.to_process for c in progress.continuations],
-            submitted=submitted or {},
-        )
+    def _finish(self, uow: UnitOfWork, step: Step) -> StepOutcome:
+        outcome = persist_step(uow, step, max_state_bytes=self.max_state_bytes)
         for hook in self.hooks:
-            hook.after_step(uow, outcome, actor)
+            hook.after_step(uow, outcome, step.actor)
         return outcome
 
 
@@ -482,32 +376,3 @@ def _waiting_message(workflow: BpmnWorkflow, name: str) -> MessageEventDefinitio
         if isinstance(definition, MessageEventDefinition) and definition.name == name:
             return definition
     return None
-
-
-def _event(
-    instance: ProcessInstance,
-    type_: str,
-    actor: str | None,
-    *,
-    task: Task | None = None,
-    data_keys: list[str] | None = None,
-    detail: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    return {
-        "tenant_id": instance.tenant_id,
-        "instance_id": instance.id,
-        "task_id": task.id if task else None,
-        "process_id": task.process_id if task else instance.current_process_id,
-        "element_id": task.element_id if task else None,
-        "type": type_,
-        "actor": actor,
-        "at": active_clock().now(),
-        "segment": instance.segment,
-        "data_keys": data_keys,
-        "detail": detail,
-    }
-
-
-def _write_events(uow: UnitOfWork, events: list[dict[str, Any]]) -> None:
-    if events:
-        uow.session.execute(insert(ProcessEvent), events)

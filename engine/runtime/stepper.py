@@ -9,6 +9,7 @@ process data, so years of periodic evaluations never grow the live state.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -152,31 +153,47 @@ def _continue_as(workflow: BpmnWorkflow) -> str | None:
     return None
 
 
-def waiting_steps(workflow: BpmnWorkflow) -> list[str]:
-    """Element ids the process is at: open user tasks and waiting events."""
+@dataclass
+class Snapshot:
+    """Where a workflow stands, read in one pass over its tasks."""
+
+    ready: dict[uuid.UUID, SpiffTask]
+    steps: list[str]
+    next_timer_due: datetime | None
+
+
+def snapshot(workflow: BpmnWorkflow) -> Snapshot:
+    ready: dict[uuid.UUID, SpiffTask] = {}
     steps: set[str] = set()
+    due: list[datetime] = []
     for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
         bpmn_id = element_id(task)
-        if bpmn_id and (task.task_spec.manual or task.state == TaskState.WAITING):
-            steps.add(bpmn_id)
-    return sorted(steps)
+        if task.task_spec.manual:
+            if task.state == TaskState.READY:
+                ready[task.id] = task
+            if bpmn_id:
+                steps.add(bpmn_id)
+        elif task.state == TaskState.WAITING:
+            if bpmn_id:
+                steps.add(bpmn_id)
+            moment = _timer_due(task)
+            if moment is not None:
+                due.append(moment)
+    return Snapshot(ready=ready, steps=sorted(steps), next_timer_due=min(due) if due else None)
 
 
-def next_timer_due(workflow: BpmnWorkflow) -> datetime | None:
-    """The earliest due time of a waiting timer, for the scheduler's indexed sweep."""
-    due: list[datetime] = []
-    for task in workflow.get_tasks(state=TaskState.WAITING):
-        definition = getattr(task.task_spec, "event_definition", None)
-        if not isinstance(definition, TimerEventDefinition):
-            continue
-        value: Any = task._get_internal_data("event_value")
-        if isinstance(value, dict):
-            if value.get("cycles") == 0:
-                continue
-            value = value.get("next")
-        if isinstance(value, str):
-            try:
-                due.append(parse_datetime(value))
-            except ValueError:
-                continue
-    return min(due) if due else None
+def _timer_due(task: SpiffTask) -> datetime | None:
+    """The due time of a waiting timer event (what the scheduler's indexed sweep looks for)."""
+    if not isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition):
+        return None
+    value: Any = task._get_internal_data("event_value")
+    if isinstance(value, dict):
+        if value.get("cycles") == 0:
+            return None
+        value = value.get("next")
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        return None

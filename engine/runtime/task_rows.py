@@ -112,5 +112,22 @@ def build_task_row(
         created_at=opened_at,
         due_at=resolve_due(extensions.get("dueDate"), settings, opened_at),
         properties=properties,
-        context={},
+        context=_context(properties.get("contextVariables"), data),
+        # Set explicitly, so the new row is fully loaded: reading it after the step costs no query.
+        claimed_by=None,
+        claimed_at=None,
+        completed_by=None,
+        completed_at=None,
+        cancelled_at=None,
     )
+
+
+def _context(names: str | None, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Control values the inbox shows to tell tasks apart (e.g. which party a request is for); the
+    model names them with `contextVariables` and must not name personal data."""
+    context: dict[str, Any] = {}
+    for name in (names or "").split(","):
+        value = data.get(name.strip())
+        if name.strip() and isinstance(value, str | int | float | bool):
+            context[name.strip()] = value
+    return context

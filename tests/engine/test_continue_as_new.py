@@ -67,3 +67,17 @@ def test_process_data_is_carried_into_the_next_round(uow, runtime):
         ).all()
     assert len(continued) == 3
     assert '"ronde":4' in outcome.instance.state.replace(" ", "")
+
+
+def test_after_a_thousand_rounds_the_procedure_still_advances(uow, runtime):
+    # SpiffWorkflow alone stalls silently after ~500 rounds of a gateway loop; continuing as new
+    # each round keeps the task tree one round deep however long the procedure runs.
+    with uow() as unit:
+        instance_id = runtime.start(unit, "utrecht", "loop", {"ronde": 0}, "a").instance.id
+        unit.commit()
+    for _ in range(1000):
+        _complete_open(uow, runtime, instance_id, {"doorgaan": True})
+    outcome = _complete_open(uow, runtime, instance_id, {"doorgaan": False})
+    assert outcome.instance.status == InstanceStatus.COMPLETED
+    assert '"ronde":1001' in outcome.instance.state
+    assert len(outcome.instance.state) < 8192

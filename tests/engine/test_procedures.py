@@ -197,3 +197,17 @@ def test_case_view_gives_each_party_only_what_it_needs(uow, runtime):
     cancel_procedure(uow(), runtime, COORDINATOR, procedure.id, "test")
     with uow(readonly=True) as unit:
         assert case_view(unit, GGZ, procedure.id).shown_facts == []
+
+
+def test_a_party_may_not_supply_categories_it_must_never_share(uow, runtime):
+    # As the party rules decide for a housing corporation: health data are never shared with or by it.
+    procedure = start_procedure(uow(), runtime, MELDPUNT, {**MELDING, "nooit_delen": ["health"]}, process_id="mini_wams")
+    [consent] = _open(uow, procedure.id)
+    _complete(uow, runtime, consent, {"toestemming": True})
+    for member in _open(uow, procedure.id):
+        _complete(uow, runtime, member, {"doet_mee": True})
+    [answer] = _open(uow, procedure.id)
+    with pytest.raises(InvalidForm) as refused:
+        _complete(uow, runtime, answer, {"behandeling": "ambulant", "schulden": 10})
+    assert [(e.field, e.code) for e in refused.value.errors] == [("behandeling", "out_of_scope")]
+    _complete(uow, runtime, answer, {"schulden": 10})

@@ -113,3 +113,64 @@ def test_cancel_closes_open_tasks(uow, deployed):
     assert _open_tasks(uow, instance_id) == []
     with uow(readonly=True) as unit:
         assert unit.session.get(ProcessInstance, instance_id).status == InstanceStatus.CANCELLED
+
+
+def test_user_tasks_inside_a_multi_instance_call_activity_get_rows_per_party(uow):
+    make_tenant(uow)
+    deploy_bundle(uow, fixture_bundle("call_activity"))
+    runtime = Runtime()
+    with uow() as unit:
+        instance_id = runtime.start(unit, "utrecht", "requests", {"partijen": ["ggz", "uwv"]}, "a").instance.id
+        unit.commit()
+    tasks = _open_tasks(uow, instance_id)
+    assert sorted((t.process_id, t.element_id, t.party, t.role) for t in tasks) == [
+        ("one_request", "answer", "ggz", "party_contact"),
+        ("one_request", "answer", "uwv", "party_contact"),
+    ]
+    for task in tasks:
+        with uow() as unit:
+            runtime.complete_task(unit, "utrecht", task.id, {"akkoord": True}, "p")
+            unit.commit()
+    with uow(readonly=True) as unit:
+        assert unit.session.get(ProcessInstance, instance_id).status == InstanceStatus.COMPLETED
+
+
+MESSAGE_PROCESS = """
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>
+    <bpmn:userTask id="work" name="Werk" camunda:formKey="f" camunda:candidateGroups="coordinator"/>
+    <bpmn:boundaryEvent id="withdrawn" attachedToRef="work" cancelActivity="true">
+      <bpmn:messageEventDefinition id="med" messageRef="msg_withdraw"/>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="done"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="withdrawn" targetRef="stopped"/>
+    <bpmn:endEvent id="done"/>
+    <bpmn:endEvent id="stopped"/>"""
+
+
+def test_a_message_interrupts_the_waiting_task_and_an_unexpected_one_is_refused(uow):
+    import json
+
+    from engine.definitions.bundle import Bundle
+    from engine.errors import InvalidInput
+    from tests.factories import SIMPLE_FORM, bpmn_document
+
+    make_tenant(uow)
+    model = bpmn_document(
+        MESSAGE_PROCESS,
+        process_id="messages",
+        extra='<bpmn:message id="msg_withdraw" name="client_withdraws"/>',
+    )
+    deploy_bundle(uow, Bundle({"m.bpmn": model.encode(), "forms/f.json": json.dumps(SIMPLE_FORM).encode()}))
+    runtime = Runtime()
+    with uow() as unit:
+        instance_id = runtime.start(unit, "utrecht", "messages", {}, "a").instance.id
+        unit.commit()
+    with uow() as unit, pytest.raises(InvalidInput):
+        runtime.send_message(unit, "utrecht", instance_id, "something_else", {}, "c")
+    with uow() as unit:
+        outcome = runtime.send_message(unit, "utrecht", instance_id, "client_withdraws", {"reden": "verhuisd"}, "c")
+        unit.commit()
+    assert [t.element_id for t in outcome.cancelled] == ["work"]
+    assert outcome.instance.status == InstanceStatus.COMPLETED
+    assert _open_tasks(uow, instance_id) == []
