@@ -80,6 +80,8 @@ class ProcedureHooks:
             record_indicators(
                 uow, procedure, completed.properties, {**outcome.task_data, **outcome.submitted}
             )
+        # Later hooks (deadline tracking) tell a phase change from the phase the step started in.
+        uow.memo[("phase_before", procedure.id)] = procedure.phase
         phases = [t.phase for t in outcome.opened if t.phase]
         if phases:
             procedure.phase = phases[0]

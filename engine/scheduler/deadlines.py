@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select, update
 
 from ..runtime.locks import lock_instance  # noqa: F401 - the scheduler's commands lock through here
 from ..runtime.models import ProcessEvent, ProcessInstance, Task
+from ..runtime.writer import update_object
 from ..status import TaskStatus, task_transition
 from ..uow import UnitOfWork
-from .models import KIND_SUSPENSION, Deadline, Escalation, ProcedureAdjustment
+from .models import KIND_SUSPENSION, SUBJECT_TASK, Deadline, Escalation, ProcedureAdjustment
 from .status import UNRESOLVED, AdjustmentStatus, EscalationStatus, escalation_transition
 
 
@@ -105,13 +106,28 @@ def unresolved_escalations(uow: UnitOfWork, deadline: Deadline) -> list[Escalati
 def close_deadline(uow: UnitOfWork, deadline: Deadline, why: str) -> list[Escalation]:
     """The deadline no longer applies (task done, phase over, procedure closed): its unresolved
     escalations lapse and their manager tasks close."""
-    deadline.active = False
-    deadline.closed_at = uow.now()
-    deadline.next_check_at = None
+    update_object(uow, deadline, {"active": False, "closed_at": uow.now(), "next_check_at": None})
     lapsed = unresolved_escalations(uow, deadline) if deadline.level else []
     for escalation in lapsed:
         finish_escalation(uow, escalation, EscalationStatus.LAPSED, None, why)
     return lapsed
+
+
+def close_task_deadline(uow: UnitOfWork, task_id: uuid.UUID, why: str) -> None:
+    """Close the active deadline of a task in one statement; its escalations lapse if it had any."""
+    table = cast(Table, Deadline.__table__)
+    row = uow.session.execute(
+        update(table)
+        .where(table.c.subject_type == SUBJECT_TASK, table.c.subject_id == task_id, table.c.active.is_(True))
+        .values(active=False, closed_at=uow.now(), next_check_at=None)
+        .returning(table.c.id, table.c.level)
+    ).first()
+    if row is not None and row.level:
+        deadline = uow.session.get(Deadline, row.id)
+        if deadline is not None:
+            uow.session.refresh(deadline)
+            for escalation in unresolved_escalations(uow, deadline):
+                finish_escalation(uow, escalation, EscalationStatus.LAPSED, None, why)
 
 
 def finish_escalation(

@@ -18,24 +18,24 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from ..bpmn.isotime import is_duration
 from ..forms import Form
+from ..procedures.hooks import procedure_of
 from ..runtime.models import ProcessInstance, Task
 from ..runtime.outcome import StepOutcome
+from ..status import ProcedureStatus
 from ..tenancy import Tenant
 from ..uow import UnitOfWork
-from .deadlines import active_suspension, close_deadline, open_deadline
+from .deadlines import active_suspension, close_deadline, close_task_deadline, open_deadline
 from .models import (
-    KIND_SUSPENSION,
     PHASE_PREFIX,
     RULE_REVIEW,
     RULE_TASK,
     SUBJECT_PROCEDURE,
     SUBJECT_TASK,
     Deadline,
-    ProcedureAdjustment,
 )
 from .policy import EscalationPolicy, after, build_policy, merged_settings
 from .status import AdjustmentStatus, adjustment_transition
@@ -70,27 +70,27 @@ class DeadlineHooks:
         if outcome.ended:
             for deadline in step.active:
                 close_deadline(uow, deadline, "de procedure is beëindigd")
-            if step.paused:
-                suspension = active_suspension(uow, step.instance.id)
-                if suspension is not None:
-                    suspension.status = adjustment_transition(suspension.status, AdjustmentStatus.ENDED)
-                    suspension.ended_at = uow.now()
-                    suspension.ended_by = actor
-                    suspension.end_reason = "de procedure is beëindigd"
+            suspension = active_suspension(uow, step.instance.id)
+            if suspension is not None:
+                suspension.status = adjustment_transition(suspension.status, AdjustmentStatus.ENDED)
+                suspension.ended_at = uow.now()
+                suspension.ended_by = actor
+                suspension.end_reason = "de procedure is beëindigd"
             return
-        by_task = {d.subject_id: d for d in step.active if d.subject_type == SUBJECT_TASK}
-        if outcome.completed_task is not None and outcome.completed_task.id in by_task:
-            close_deadline(uow, by_task[outcome.completed_task.id], "de taak is afgerond")
+        # A task with a due time has a deadline: close it by its subject, without reading the others.
+        completed = outcome.completed_task
+        if completed is not None and completed.due_at is not None:
+            close_task_deadline(uow, completed.id, "de taak is afgerond")
         for task in outcome.cancelled:
-            if task.id in by_task:
-                close_deadline(uow, by_task[task.id], "de taak is vervallen")
+            if task.due_at is not None:
+                close_task_deadline(uow, task.id, "de taak is vervallen")
         self._review(step)
         for task in outcome.opened:
             period = _task_due(task, step.policy())
             if task.due_at is not None:
                 step.open(SUBJECT_TASK, task.id, RULE_TASK, task.due_at, period)
         phases = [task.phase for task in outcome.opened if task.phase]
-        if phases:
+        if phases and phases[0] != step.phase_before:
             self._phase(step, phases[0])
 
     def _review(self, step: _Step) -> None:
@@ -98,6 +98,8 @@ class DeadlineHooks:
         reviewed = bool(step.outcome.continued_into) or (
             completed is not None and _is_review(completed, step.policy())
         )
+        if not (reviewed or step.outcome.started):
+            return  # the running review period stays as it is
         current = next((d for d in step.active if d.rule == RULE_REVIEW), None)
         if reviewed and current is not None:
             close_deadline(step.uow, current, "er is een review gehouden")
@@ -121,51 +123,49 @@ class DeadlineHooks:
 
 
 class _Step:
-    """What the hook reads for one step, in one round trip: the tenant's settings, whether the
-    procedure is suspended, and its deadlines (the active ones, and every procedure-level one for
-    numbering occurrences)."""
+    """What the hook needs for one step, read only when a branch needs it: the tenant's settings
+    (usually already loaded by the step), whether the procedure is suspended (its status), and its
+    active deadlines — only the active ones, since a procedure running for years closes a review
+    deadline every period and a step must not read that history."""
 
     def __init__(self, uow: UnitOfWork, outcome: StepOutcome) -> None:
         self.uow = uow
         self.outcome = outcome
         self.instance = outcome.instance
-        suspended = (
-            select(ProcedureAdjustment.id)
-            .where(
-                ProcedureAdjustment.instance_id == self.instance.id,
-                ProcedureAdjustment.kind == KIND_SUSPENSION,
-                ProcedureAdjustment.status == AdjustmentStatus.ACTIVE,
-            )
-            .exists()
-        )
-        rows = uow.session.execute(
-            select(Tenant.settings, suspended, Deadline)
-            .select_from(Tenant)
-            .outerjoin(
-                Deadline,
-                and_(
-                    Deadline.instance_id == self.instance.id,
-                    or_(Deadline.active.is_(True), Deadline.subject_type == SUBJECT_PROCEDURE),
-                ),
-            )
-            .where(Tenant.id == self.instance.tenant_id)
-            .order_by(Deadline.id)
-        ).all()
-        self._tenant_settings: Mapping[str, Any] = (rows[0][0] or {}) if rows else {}
-        self.paused = bool(rows[0][1]) if rows else False
-        deadlines: list[Deadline] = [row[2] for row in rows if row[2] is not None]
-        self.active = [d for d in deadlines if d.active]
-        self._occurrences: dict[tuple[str, uuid.UUID, str], int] = {}
-        for d in deadlines:
-            key = (d.subject_type, d.subject_id, d.rule)
-            self._occurrences[key] = max(self._occurrences.get(key, 0), d.occurrence)
+        self._procedure = procedure_of(uow, self.instance.id)
+        self._paused: bool | None = None
+        # The phase before this step, as the procedure hooks found it (None: not a procedure).
+        self.phase_before: str | None = uow.memo.get(("phase_before", self.instance.id))
+        self._active: list[Deadline] | None = None
         self._policy: EscalationPolicy | None = None
+
+    @property
+    def paused(self) -> bool:
+        """Suspended: a procedure says so in its status; a plain instance has only its adjustments."""
+        if self._paused is None:
+            if self._procedure is not None:
+                self._paused = self._procedure.status == ProcedureStatus.SUSPENDED
+            else:
+                self._paused = active_suspension(self.uow, self.instance.id) is not None
+        return self._paused
+
+    @property
+    def active(self) -> list[Deadline]:
+        if self._active is None:
+            self._active = list(
+                self.uow.session.scalars(
+                    select(Deadline)
+                    .where(Deadline.instance_id == self.instance.id, Deadline.active.is_(True))
+                    .order_by(Deadline.id)
+                )
+            )
+        return self._active
 
     def policy(self) -> EscalationPolicy:
         if self._policy is None:
-            self._policy = build_policy(
-                merged_settings(self.outcome.definition.settings, self._tenant_settings)
-            )
+            tenant = self.uow.session.get(Tenant, self.instance.tenant_id)
+            tenant_settings = (tenant.settings or {}) if tenant is not None else {}
+            self._policy = build_policy(merged_settings(self.outcome.definition.settings, tenant_settings))
         return self._policy
 
     def open(
@@ -176,9 +176,9 @@ class _Step:
         due_at: datetime | None,
         period: str | None,
     ) -> None:
-        key = (subject_type, subject_id, rule)
-        occurrence = self._occurrences.get(key, 0) + 1
-        self._occurrences[key] = occurrence
+        # A new task's deadline is its first; a procedure-level rule (phase, review) counts on from
+        # its highest occurrence, looked up only when one opens (a phase change, a review).
+        occurrence = 1 if subject_type == SUBJECT_TASK else None
         open_deadline(
             self.uow,
             self.instance,
