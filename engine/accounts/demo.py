@@ -23,7 +23,13 @@ DEMO_ACCOUNTS: list[tuple[str, Role, str | None, str]] = [
     ("beoordelaar", Role.ASSESSOR, None, "Bea Beoordelaar"),
     ("coordinator", Role.COORDINATOR, None, "Cor Coördinator"),
     ("partij", Role.PARTY_CONTACT, "wijkteam", "Pim Wijkteam"),
+    # Contacts of the parties a demo onderzoek typically asks, so a newcomer can walk every step:
+    # income (UWV), debts, and a housing corporation (enforcement role, no special categories).
+    ("uwv", Role.PARTY_CONTACT, "uwv", "Ursula UWV"),
+    ("schulden", Role.PARTY_CONTACT, "schuldhulpverlening", "Sem Schuldhulp"),
+    ("woning", Role.PARTY_CONTACT, "woningcorporatie", "Wendy Woningcorporatie"),
     ("arts", Role.MEDICAL_PROFESSIONAL, "ggz_instelling", "Dr. Anna Arts"),
+    ("huisarts", Role.MEDICAL_PROFESSIONAL, "huisarts", "Dr. Henk Huisarts"),
     ("manager", Role.MANAGER, None, "Mia Manager"),
     ("fg", Role.PRIVACY_OFFICER, None, "Femke FG"),
     ("beheerder", Role.ADMIN, None, "Bram Beheerder"),
