@@ -44,6 +44,8 @@ class Step:
 
 
 def persist_step(uow: UnitOfWork, step: Step, *, max_state_bytes: int) -> StepOutcome:
+    """Write the step, except the task rows it opened: hooks may still complete those (e.g. a due
+    time from the tenant's policy) and `insert_opened` writes them afterwards, once."""
     instance, definition, progress, settings = step.instance, step.definition, step.progress, step.settings
     workflow = progress.workflow
     now = uow.now()
@@ -91,7 +93,6 @@ def persist_step(uow: UnitOfWork, step: Step, *, max_state_bytes: int) -> StepOu
     if instance.status == InstanceStatus.RUNNING:
         cache, version = workflows(uow), instance.version
         uow.after_commit(lambda: cache.put(instance.id, version, workflow))
-    insert_objects(uow, opened)
     events = step.events
     if progress.path:
         events.append(event(instance, "path", step.actor, detail={"elements": progress.path}))
@@ -154,3 +155,7 @@ def workflows(uow: UnitOfWork) -> WorkflowCache:
 
 def ready_ids(workflow: BpmnWorkflow) -> set[uuid.UUID]:
     return {t.id for t in ready_user_tasks(workflow)}
+
+
+def insert_opened(uow: UnitOfWork, outcome: StepOutcome) -> None:
+    insert_objects(uow, outcome.opened)

@@ -42,7 +42,7 @@ from ..uow import UnitOfWork, is_lock_error
 from .locks import lock_instance, try_lock_instance
 from .models import ProcessInstance, Task
 from .outcome import Authorize, RuntimeHooks, StepOutcome
-from .persist import Step, event, persist_step, ready_ids, workflows, write_events
+from .persist import Step, event, insert_opened, persist_step, ready_ids, workflows, write_events
 from .stepper import advance, engine_errors
 from .task_rows import StepSettings
 from .writer import update_object
@@ -356,6 +356,7 @@ class Runtime:
         outcome = persist_step(uow, step, max_state_bytes=self.max_state_bytes)
         for hook in self.hooks:
             hook.after_step(uow, outcome, step.actor)
+        insert_opened(uow, outcome)
         return outcome
 
 

@@ -129,7 +129,11 @@ def resolve_escalation(
 
 
 def _open_instance(uow: UnitOfWork, actor: Actor, procedure_id: uuid.UUID) -> ProcessInstance:
+    """Lock a running procedure's instance; suspension and extension are about procedures, so a
+    plain process instance is not found here."""
     instance = lock_instance(uow, procedure_id, actor.tenant_id)
+    if uow.session.get(Procedure, instance.id) is None:
+        raise NotFound("procedure not found")
     if instance.status not in {InstanceStatus.RUNNING, InstanceStatus.ERROR}:
         raise Conflict(f"the procedure is {instance.status}", status=instance.status)
     return instance

@@ -84,13 +84,14 @@ class DeadlineHooks:
         for task in outcome.cancelled:
             if task.due_at is not None:
                 close_task_deadline(uow, task.id, "de taak is vervallen")
-        self._review(step)
+        if step.is_procedure:
+            self._review(step)  # review and phase deadlines belong to procedures
         for task in outcome.opened:
             period = _task_due(task, step.policy())
             if task.due_at is not None:
                 step.open(SUBJECT_TASK, task.id, RULE_TASK, task.due_at, period)
         phases = [task.phase for task in outcome.opened if task.phase]
-        if phases and phases[0] != step.phase_before:
+        if phases and step.is_procedure and phases[0] != step.phase_before:
             self._phase(step, phases[0])
 
     def _review(self, step: _Step) -> None:
@@ -133,21 +134,19 @@ class _Step:
         self.outcome = outcome
         self.instance = outcome.instance
         self._procedure = procedure_of(uow, self.instance.id)
-        self._paused: bool | None = None
         # The phase before this step, as the procedure hooks found it (None: not a procedure).
         self.phase_before: str | None = uow.memo.get(("phase_before", self.instance.id))
         self._active: list[Deadline] | None = None
         self._policy: EscalationPolicy | None = None
 
     @property
+    def is_procedure(self) -> bool:
+        return self._procedure is not None
+
+    @property
     def paused(self) -> bool:
-        """Suspended: a procedure says so in its status; a plain instance has only its adjustments."""
-        if self._paused is None:
-            if self._procedure is not None:
-                self._paused = self._procedure.status == ProcedureStatus.SUSPENDED
-            else:
-                self._paused = active_suspension(self.uow, self.instance.id) is not None
-        return self._paused
+        """Only a procedure can be suspended (opgeschort), and its status says so."""
+        return self._procedure is not None and self._procedure.status == ProcedureStatus.SUSPENDED
 
     @property
     def active(self) -> list[Deadline]:

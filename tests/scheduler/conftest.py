@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from engine.access import Actor
 from engine.config import Settings
+from engine.procedures.service import start_procedure
 from engine.roles import Role
 from engine.runtime.models import ProcessEvent, ProcessInstance, Task
 from engine.scheduler.models import Escalation, Notification
@@ -50,7 +51,17 @@ def set_tenant_settings(services: Services, values: dict[str, Any]) -> None:
         uow.commit()
 
 
+MELDPUNT = Actor("melder", TENANT, frozenset({Role.MELDPUNT}))
+
+
 def start(services: Services, process_id: str, data: dict[str, Any] | None = None) -> uuid.UUID:
+    """Start a procedure (phase, review and suspension are about procedures) on a fixture model."""
+    procedure = start_procedure(services.uow(), services.runtime, MELDPUNT, data or {}, process_id=process_id)
+    return procedure.id
+
+
+def start_plain(services: Services, process_id: str, data: dict[str, Any] | None = None) -> uuid.UUID:
+    """Start a plain process instance, not a procedure."""
     with services.uow() as uow:
         instance_id = services.runtime.start(uow, TENANT, process_id, data or {}, "melder").instance.id
         uow.commit()

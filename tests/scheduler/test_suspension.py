@@ -28,6 +28,7 @@ from tests.scheduler.conftest import (
     events,
     set_tenant_settings,
     start,
+    start_plain,
     task_by_element,
 )
 
@@ -125,19 +126,6 @@ def test_extension_moves_procedure_deadlines_and_answers_an_open_escalation(
 
 def test_the_procedure_row_shows_the_suspension(deployed, services, clock):
     instance_id = start(services, "deadlines", {"beoordelaar": "anna"})
-    with services.uow() as uow:
-        uow.session.add(
-            Procedure(
-                id=instance_id,
-                tenant_id=TENANT,
-                reference="2027-00001",
-                process_id="deadlines",
-                status="open",
-                started_at=clock.now(),
-                scope_exclusions={},
-            )
-        )
-        uow.commit()
     suspend_procedure(services.uow(), COORDINATOR, instance_id, "ziekenhuis")
     with services.uow(readonly=True) as uow:
         assert uow.session.get(Procedure, instance_id).status == "suspended"
@@ -174,3 +162,9 @@ def test_a_suspension_ends_with_the_procedure(deployed, services, scheduler, clo
     [record] = list_adjustments(services.uow(), COORDINATOR, instance_id)
     assert (record.status, record.end_reason) == ("ended", "de procedure is beëindigd")
     assert list_deadlines(services.uow(), COORDINATOR, instance_id) == []
+
+
+def test_only_a_procedure_can_be_suspended(deployed, services):
+    instance_id = start_plain(services, "deadlines", {"beoordelaar": "anna"})
+    with pytest.raises(NotFound):
+        suspend_procedure(services.uow(), COORDINATOR, instance_id, "ziekenhuis")
