@@ -3,7 +3,10 @@ filters on it: an id from another tenant is indistinguishable from one that does
 
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import String, select
@@ -36,6 +39,35 @@ def ensure_tenant(uow: UnitOfWork, tenant_id: str, name: str) -> Tenant:
     if tenant is None:
         tenant = Tenant(id=tenant_id, name=name, settings={}, created_at=uow.now())
         uow.session.add(tenant)
+    return tenant
+
+
+# How long a process trusts what it read of a tenant's settings. Settings change rarely (an
+# administrator adjusting a period); reading them on every engine step would cost a query a step.
+# A change made through `update_tenant_settings` takes effect at once in the process that made it.
+SETTINGS_TTL_SECONDS = 10.0
+
+
+def tenant_settings(uow: UnitOfWork, tenant_id: str) -> Mapping[str, Any]:
+    """The tenant's own settings (overrides of the bundles' settings.yaml), read at most every few
+    seconds per process."""
+    cache: dict[str, tuple[float, Mapping[str, Any]]] = uow.database.caches.setdefault("tenant_settings", {})
+    now = time.monotonic()
+    entry = cache.get(tenant_id)
+    if entry is not None and now - entry[0] < SETTINGS_TTL_SECONDS:
+        return entry[1]
+    tenant = uow.session.get(Tenant, tenant_id)
+    settings: Mapping[str, Any] = MappingProxyType(dict((tenant.settings or {}) if tenant else {}))
+    cache[tenant_id] = (now, settings)
+    return settings
+
+
+def update_tenant_settings(uow: UnitOfWork, tenant_id: str, values: Mapping[str, Any]) -> Tenant:
+    """Merge `values` into the tenant's settings (inside the caller's unit of work)."""
+    tenant = get_tenant(uow, tenant_id)
+    tenant.settings = {**(tenant.settings or {}), **values}
+    cache: dict[str, Any] = uow.database.caches.setdefault("tenant_settings", {})
+    uow.after_commit(lambda: cache.pop(tenant_id, None))
     return tenant
 
 

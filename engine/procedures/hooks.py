@@ -11,7 +11,7 @@ from ..forms import Form
 from ..runtime.models import ProcessInstance, Task
 from ..runtime.outcome import StepOutcome
 from ..status import InstanceStatus, ProcedureStatus, procedure_transition
-from ..tenancy import Tenant
+from ..tenancy import tenant_settings
 from ..uow import UnitOfWork
 from .models import Procedure
 from .recording import (
@@ -93,8 +93,7 @@ class ProcedureHooks:
             procedure.status = procedure_transition(procedure.status, target)
             procedure.ended_at = outcome.instance.ended_at
             procedure.phase = CLOSED_PHASE
-            tenant = uow.session.get(Tenant, procedure.tenant_id)
-            settings = {**outcome.definition.settings, **((tenant.settings or {}) if tenant else {})}
+            settings = {**outcome.definition.settings, **tenant_settings(uow, procedure.tenant_id)}
             procedure.retention_until = retention_end(procedure, settings)
 
 

@@ -224,14 +224,22 @@ class Runtime:
         )
 
     def fire_timers(
-        self, uow: UnitOfWork, instance_id: uuid.UUID, *, skip_locked: bool = False
+        self,
+        uow: UnitOfWork,
+        instance_id: uuid.UUID,
+        *,
+        skip_locked: bool = False,
+        locked: ProcessInstance | None = None,
     ) -> StepOutcome | None:
         """Fire whatever timers of the instance are due (by the unit of work's clock).
 
         Returns None when there was nothing to do: the instance ended meanwhile, or (with
-        `skip_locked`) another scheduler holds it right now.
+        `skip_locked`) another scheduler holds it right now. A sweep that already claimed (locked)
+        the instance in this unit of work passes it as `locked`.
         """
-        if skip_locked:
+        if locked is not None:
+            instance = locked
+        elif skip_locked:
             found = try_lock_instance(uow, instance_id)
             if found is None:
                 return None

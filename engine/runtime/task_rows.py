@@ -13,7 +13,7 @@ from SpiffWorkflow.task import Task as SpiffTask
 from ..bpmn.isotime import add_duration, is_duration, parse_datetime
 from ..roles import role_from_name
 from ..status import TaskStatus
-from ..tenancy import Tenant
+from ..tenancy import tenant_settings
 from ..uow import UnitOfWork
 from .models import ProcessInstance, Task
 
@@ -32,8 +32,7 @@ class StepSettings(Mapping[str, Any]):
 
     def _values(self) -> dict[str, Any]:
         if self._merged is None:
-            tenant = self._uow.session.get(Tenant, self._tenant_id)
-            self._merged = {**self._defaults, **((tenant.settings or {}) if tenant else {})}
+            self._merged = {**self._defaults, **tenant_settings(self._uow, self._tenant_id)}
         return self._merged
 
     def __getitem__(self, key: str) -> Any:

@@ -26,7 +26,7 @@ from ..procedures.hooks import procedure_of
 from ..runtime.models import ProcessInstance, Task
 from ..runtime.outcome import StepOutcome
 from ..status import ProcedureStatus
-from ..tenancy import Tenant
+from ..tenancy import tenant_settings
 from ..uow import UnitOfWork
 from .deadlines import active_suspension, close_deadline, close_task_deadline, open_deadline
 from .models import (
@@ -162,9 +162,8 @@ class _Step:
 
     def policy(self) -> EscalationPolicy:
         if self._policy is None:
-            tenant = self.uow.session.get(Tenant, self.instance.tenant_id)
-            tenant_settings = (tenant.settings or {}) if tenant is not None else {}
-            self._policy = build_policy(merged_settings(self.outcome.definition.settings, tenant_settings))
+            overrides = tenant_settings(self.uow, self.instance.tenant_id)
+            self._policy = build_policy(merged_settings(self.outcome.definition.settings, overrides))
         return self._policy
 
     def open(

@@ -27,7 +27,7 @@ from typing import Any
 
 from ..bpmn.isotime import add_duration, is_duration, parse_datetime
 from ..definitions.analysis import flatten_settings
-from ..tenancy import Tenant
+from ..tenancy import tenant_settings
 from ..uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -128,5 +128,4 @@ def policy_problems(settings: Mapping[str, Any]) -> list[str]:
 
 
 def load_policy(uow: UnitOfWork, tenant_id: str, definition_settings: Mapping[str, Any]) -> EscalationPolicy:
-    tenant = uow.session.get(Tenant, tenant_id)
-    return build_policy(merged_settings(definition_settings, (tenant.settings or {}) if tenant else {}))
+    return build_policy(merged_settings(definition_settings, tenant_settings(uow, tenant_id)))

@@ -42,9 +42,10 @@ class TimerSweep:
     more: bool = False
 
 
-def claim_due_timer(uow: UnitOfWork, now: datetime, skip: list[uuid.UUID]) -> uuid.UUID | None:
+def claim_due_timer(uow: UnitOfWork, now: datetime, skip: list[uuid.UUID]) -> ProcessInstance | None:
+    """Claim (lock) the instance whose timer is due first, loaded whole for firing."""
     query = (
-        select(ProcessInstance.id)
+        select(ProcessInstance)
         # Strictly before now: SpiffWorkflow fires a timer once its moment has passed, not at it.
         .where(ProcessInstance.next_timer_due.is_not(None), ProcessInstance.next_timer_due < now)
         .order_by(ProcessInstance.next_timer_due)
@@ -78,14 +79,15 @@ def sweep_timers(
         claimed: list[uuid.UUID] = []
         try:
             with make_uow() as uow:
-                instance_id = claim_due_timer(uow, uow.now(), skip)
-                if instance_id is None:
+                instance = claim_due_timer(uow, uow.now(), skip)
+                if instance is None:
                     break
+                instance_id = instance.id
                 claimed.append(instance_id)
                 skip.append(instance_id)
                 if on_item is not None:
                     on_item("timer", instance_id)
-                outcome = runtime.fire_timers(uow, instance_id, skip_locked=True)
+                outcome = runtime.fire_timers(uow, instance_id, locked=instance)
                 uow.commit()
         except (ProcessError, ScriptError) as exc:
             if not claimed:

@@ -34,7 +34,7 @@ from engine.services import Services
 from engine.status import TaskStatus
 from engine.tasks.commands import Completion, complete_task
 from engine.tasks.queries import TaskDetail, task_detail
-from engine.tenancy import Tenant
+from engine.tenancy import update_tenant_settings
 from engine.uow import UnitOfWork
 
 TENANT = "utrecht"
@@ -77,9 +77,7 @@ class Walk:
     def configure(self, **settings: Any) -> None:
         """The municipality overrides settings.yaml: `walk.configure(**{"termijn.maximale_duur": "P6M"})`."""
         with self.uow() as unit:
-            tenant = unit.session.get(Tenant, TENANT)
-            assert tenant is not None
-            tenant.settings = {**(tenant.settings or {}), **settings}
+            update_tenant_settings(unit, TENANT, settings)
             unit.commit()
 
     # --- steps --------------------------------------------------------------------------------

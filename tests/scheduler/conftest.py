@@ -18,7 +18,7 @@ from engine.scheduler.models import Escalation, Notification
 from engine.scheduler.runner import Scheduler
 from engine.services import Services, build_services
 from engine.status import TaskStatus
-from engine.tenancy import Tenant
+from engine.tenancy import update_tenant_settings
 from tests.factories import deploy_bundle, fixture_bundle, make_tenant
 
 TENANT = "utrecht"
@@ -46,8 +46,7 @@ def deployed(uow) -> str:
 
 def set_tenant_settings(services: Services, values: dict[str, Any]) -> None:
     with services.uow() as uow:
-        tenant = uow.session.get(Tenant, TENANT)
-        tenant.settings = {**(tenant.settings or {}), **values}
+        update_tenant_settings(uow, TENANT, values)
         uow.commit()
 
 
