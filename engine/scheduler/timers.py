@@ -71,9 +71,13 @@ def sweep_timers(
     on_item: OnItem | None = None,
 ) -> TimerSweep:
     report = TimerSweep()
+    # Instances this sweep must not claim again: they failed, were busy, or did not advance. One that
+    # fired moved its next_timer_due on and is only due again if a later timer is also already due
+    # (catching up), so the list stays short and the claim query cheap.
     skip: list[uuid.UUID] = []
+    handled = 0
     while True:
-        if len(skip) >= limit:
+        if handled >= limit:
             report.more = True
             break
         claimed: list[uuid.UUID] = []
@@ -84,7 +88,7 @@ def sweep_timers(
                     break
                 instance_id = instance.id
                 claimed.append(instance_id)
-                skip.append(instance_id)
+                handled += 1
                 if on_item is not None:
                     on_item("timer", instance_id)
                 outcome = runtime.fire_timers(uow, instance_id, locked=instance)
@@ -92,17 +96,20 @@ def sweep_timers(
         except (ProcessError, ScriptError) as exc:
             if not claimed:
                 raise
+            skip.append(claimed[0])
             report.errors += 1
             _mark_error(make_uow, runtime, claimed[0], exc)
             continue
         except Conflict:
             if not claimed:
                 raise
+            skip.append(claimed[0])
             report.skipped += 1
             continue
         except Exception as exc:
             if not claimed:
                 raise
+            skip.append(claimed[0])
             report.errors += 1
             count = failures[claimed[0]] = failures.get(claimed[0], 0) + 1
             log.exception("firing the timers of %s failed (%d in a row)", claimed[0], count)
@@ -112,6 +119,8 @@ def sweep_timers(
         failures.pop(instance_id, None)
         if _advanced(outcome):
             report.fired += 1
+        else:
+            skip.append(instance_id)
     return report
 
 
