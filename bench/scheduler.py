@@ -110,9 +110,9 @@ def _add_open_procedures(url: str, definition_id: int, count: int, base: datetim
                     FROM generate_series(1, :count) AS g
                     RETURNING id, next_timer_due
                 )
-                INSERT INTO escalation_deadlines (tenant_id, instance_id, subject_type, subject_id, rule,
+                INSERT INTO escalation_deadlines (id, tenant_id, instance_id, subject_type, subject_id, rule,
                     occurrence, period, opened_at, due_at, level, next_check_at, active)
-                SELECT :tenant, id, 'procedure', id, 'review', 1, 'P6M', :base,
+                SELECT gen_random_uuid(), :tenant, id, 'procedure', id, 'review', 1, 'P6M', :base,
                     next_timer_due + interval '180 days', 0, next_timer_due + interval '180 days', true
                 FROM new
                 """

@@ -16,7 +16,7 @@ from sqlalchemy import Table, func, insert, select, update
 
 from ..runtime.locks import lock_instance  # noqa: F401 - the scheduler's commands lock through here
 from ..runtime.models import ProcessEvent, ProcessInstance, Task
-from ..runtime.writer import update_object
+from ..runtime.writer import insert_objects, update_object
 from ..status import TaskStatus, task_transition
 from ..uow import UnitOfWork
 from .models import KIND_SUSPENSION, SUBJECT_TASK, Deadline, Escalation, ProcedureAdjustment
@@ -28,7 +28,7 @@ def active_deadlines(uow: UnitOfWork, instance_id: uuid.UUID) -> list[Deadline]:
         uow.session.scalars(
             select(Deadline)
             .where(Deadline.instance_id == instance_id, Deadline.active.is_(True))
-            .order_by(Deadline.id)
+            .order_by(Deadline.opened_at, Deadline.id)
         )
     )
 
@@ -76,6 +76,7 @@ def open_deadline(
     occurrence: int | None = None,
 ) -> Deadline:
     deadline = Deadline(
+        id=uuid.uuid4(),
         tenant_id=instance.tenant_id,
         instance_id=instance.id,
         subject_type=subject_type,
@@ -89,7 +90,7 @@ def open_deadline(
         active=True,
     )
     deadline.next_check_at = None if paused else check_time(deadline)
-    uow.session.add(deadline)
+    insert_objects(uow, [deadline])  # at once, with the runtime's lean writer: this runs in most steps
     return deadline
 
 

@@ -145,7 +145,7 @@ def check_instance(uow: UnitOfWork, instance_id: uuid.UUID, mailer: Mailer | Non
                 Deadline.next_check_at.is_not(None),
                 Deadline.next_check_at < now,
             )
-            .order_by(Deadline.next_check_at, Deadline.id)
+            .order_by(Deadline.next_check_at, Deadline.opened_at, Deadline.id)
         )
     )
     if active_suspension(uow, instance_id) is not None:

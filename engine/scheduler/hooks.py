@@ -155,7 +155,7 @@ class _Step:
                 self.uow.session.scalars(
                     select(Deadline)
                     .where(Deadline.instance_id == self.instance.id, Deadline.active.is_(True))
-                    .order_by(Deadline.id)
+                    .order_by(Deadline.opened_at, Deadline.id)
                 )
             )
         return self._active

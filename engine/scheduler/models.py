@@ -45,7 +45,9 @@ class Deadline(Base):
         Index("ix_escalation_deadlines_instance", "instance_id", "active"),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    # Generated here, not by the database: deadlines are written with the runtime's lean writer
+    # inside engine steps, which needs no round trip for the new id.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
     instance_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("process_instances.id"))
     # "task" (subject_id: the task row) or "procedure" (subject_id: the instance = the procedure).
@@ -83,7 +85,7 @@ class Escalation(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
     instance_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("process_instances.id"))
-    deadline_id: Mapped[int] = mapped_column(ForeignKey("escalation_deadlines.id"), index=True)
+    deadline_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("escalation_deadlines.id"), index=True)
     subject_type: Mapped[str] = mapped_column(String(20))
     subject_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     rule: Mapped[str] = mapped_column(String(100))
