@@ -43,7 +43,11 @@ class TableWriter:
                 type_name = type(column.type.dialect_impl(dialect)).__name__.upper()
                 if "JSONB" in type_name:
                     self._casts[column.name] = "::jsonb"
-        self._sql: dict[tuple[str, tuple[str, ...], tuple[str, ...]], str] = {}
+        self._results: dict[str, Processor] = {
+            column.name: column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in table.columns
+        }
+        self._sql: dict[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], str] = {}
         self._lock = threading.Lock()
 
     def _value(self, column: str, value: Any) -> Any:
@@ -53,8 +57,10 @@ class TableWriter:
     def _placeholder(self, column: str) -> str:
         return self._marker + self._casts.get(column, "")
 
-    def _statement(self, kind: str, columns: tuple[str, ...], keys: tuple[str, ...]) -> str:
-        cache_key = (kind, columns, keys)
+    def _statement(
+        self, kind: str, columns: tuple[str, ...], keys: tuple[str, ...], returning: tuple[str, ...] = ()
+    ) -> str:
+        cache_key = (kind, columns, keys, returning)
         sql = self._sql.get(cache_key)
         if sql is None:
             # Identifiers come from our own table metadata, values only ever travel as parameters.
@@ -66,6 +72,8 @@ class TableWriter:
                 assignments = ", ".join(f"{c} = {self._placeholder(c)}" for c in columns)
                 condition = " AND ".join(f"{k} = {self._placeholder(k)}" for k in keys)
                 sql = f"UPDATE {self.table.name} SET {assignments} WHERE {condition}"  # noqa: S608
+                if returning:
+                    sql += " RETURNING " + ", ".join(returning)
             with self._lock:
                 self._sql[cache_key] = sql
         return sql
@@ -89,6 +97,25 @@ class TableWriter:
         )
         result = session.connection().exec_driver_sql(self._statement("update", columns, keys), params)
         return int(result.rowcount)
+
+    def update_returning(
+        self,
+        session: Session,
+        values: Mapping[str, Any],
+        where: Mapping[str, Any],
+        returning: tuple[str, ...],
+    ) -> list[tuple[Any, ...]]:
+        """UPDATE matching rows and return the `returning` columns of each, as the ORM would read them."""
+        columns, keys = tuple(values), tuple(where)
+        params = tuple(self._value(c, values[c]) for c in columns) + tuple(
+            self._value(k, where[k]) for k in keys
+        )
+        sql = self._statement("update", columns, keys, returning)
+        processors = [self._results[name] for name in returning]
+        return [
+            tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True))
+            for row in session.connection().exec_driver_sql(sql, params)
+        ]
 
 
 def writer_for(uow: UnitOfWork, table: Table) -> TableWriter:

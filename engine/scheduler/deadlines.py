@@ -12,11 +12,11 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, func, insert, select
 
 from ..runtime.locks import lock_instance  # noqa: F401 - the scheduler's commands lock through here
 from ..runtime.models import ProcessEvent, ProcessInstance, Task
-from ..runtime.writer import insert_objects, update_object
+from ..runtime.writer import insert_rows, update_object, writer_for
 from ..status import TaskStatus, task_transition
 from ..uow import UnitOfWork
 from .models import KIND_SUSPENSION, SUBJECT_TASK, Deadline, Escalation, ProcedureAdjustment
@@ -74,24 +74,33 @@ def open_deadline(
     period: str | None,
     paused: bool,
     occurrence: int | None = None,
-) -> Deadline:
-    deadline = Deadline(
-        id=uuid.uuid4(),
-        tenant_id=instance.tenant_id,
-        instance_id=instance.id,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        rule=rule,
-        occurrence=occurrence or next_occurrence(uow, subject_type, subject_id, rule),
-        period=period,
-        opened_at=uow.now(),
-        due_at=due_at,
-        level=0,
-        active=True,
+) -> uuid.UUID:
+    """Open a deadline and return its id. Most engine steps open one (each new task with a due
+    time), so the row goes in at once through the runtime's lean writer, without an ORM object."""
+    deadline_id = uuid.uuid4()
+    insert_rows(
+        uow,
+        cast(Table, Deadline.__table__),
+        [
+            {
+                "id": deadline_id,
+                "tenant_id": instance.tenant_id,
+                "instance_id": instance.id,
+                "subject_type": subject_type,
+                "subject_id": subject_id,
+                "rule": rule,
+                "occurrence": occurrence or next_occurrence(uow, subject_type, subject_id, rule),
+                "period": period,
+                "opened_at": uow.now(),
+                "due_at": due_at,
+                "level": 0,
+                "active": True,
+                # A new deadline is at level 0: the sweep looks at it when it falls due.
+                "next_check_at": None if paused else due_at,
+            }
+        ],
     )
-    deadline.next_check_at = None if paused else check_time(deadline)
-    insert_objects(uow, [deadline])  # at once, with the runtime's lean writer: this runs in most steps
-    return deadline
+    return deadline_id
 
 
 def unresolved_escalations(uow: UnitOfWork, deadline: Deadline) -> list[Escalation]:
@@ -116,15 +125,16 @@ def close_deadline(uow: UnitOfWork, deadline: Deadline, why: str) -> list[Escala
 
 def close_task_deadline(uow: UnitOfWork, task_id: uuid.UUID, why: str) -> None:
     """Close the active deadline of a task in one statement; its escalations lapse if it had any."""
-    table = cast(Table, Deadline.__table__)
-    row = uow.session.execute(
-        update(table)
-        .where(table.c.subject_type == SUBJECT_TASK, table.c.subject_id == task_id, table.c.active.is_(True))
-        .values(active=False, closed_at=uow.now(), next_check_at=None)
-        .returning(table.c.id, table.c.level)
-    ).first()
-    if row is not None and row.level:
-        deadline = uow.session.get(Deadline, row.id)
+    closed = writer_for(uow, cast(Table, Deadline.__table__)).update_returning(
+        uow.session,
+        {"active": False, "closed_at": uow.now(), "next_check_at": None},
+        {"subject_type": SUBJECT_TASK, "subject_id": task_id, "active": True},
+        ("id", "level"),
+    )
+    for deadline_id, level in closed:
+        if not level:
+            continue
+        deadline = uow.session.get(Deadline, deadline_id)
         if deadline is not None:
             uow.session.refresh(deadline)
             for escalation in unresolved_escalations(uow, deadline):

@@ -70,7 +70,8 @@ class DeadlineHooks:
         if outcome.ended:
             for deadline in step.active:
                 close_deadline(uow, deadline, "de procedure is beëindigd")
-            suspension = active_suspension(uow, step.instance.id)
+            # Only a procedure can be suspended (its status may already say it ended: look it up).
+            suspension = active_suspension(uow, step.instance.id) if step.is_procedure else None
             if suspension is not None:
                 suspension.status = adjustment_transition(suspension.status, AdjustmentStatus.ENDED)
                 suspension.ended_at = uow.now()
