@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 
 from ..runtime.locks import lock_instance  # noqa: F401 - the scheduler's commands lock through here
 from ..runtime.models import ProcessEvent, ProcessInstance, Task
@@ -22,15 +22,17 @@ from ..uow import UnitOfWork
 from .models import KIND_SUSPENSION, SUBJECT_TASK, Deadline, Escalation, ProcedureAdjustment
 from .status import UNRESOLVED, AdjustmentStatus, EscalationStatus, escalation_transition
 
+# Built once: engine steps read a procedure's active deadlines, and building the statement costs
+# about as much as running it.
+_ACTIVE_DEADLINES = (
+    select(Deadline)
+    .where(Deadline.instance_id == bindparam("instance_id"), Deadline.active.is_(True))
+    .order_by(Deadline.opened_at, Deadline.id)
+)
+
 
 def active_deadlines(uow: UnitOfWork, instance_id: uuid.UUID) -> list[Deadline]:
-    return list(
-        uow.session.scalars(
-            select(Deadline)
-            .where(Deadline.instance_id == instance_id, Deadline.active.is_(True))
-            .order_by(Deadline.opened_at, Deadline.id)
-        )
-    )
+    return list(uow.session.scalars(_ACTIVE_DEADLINES, {"instance_id": instance_id}))
 
 
 def active_suspension(uow: UnitOfWork, instance_id: uuid.UUID) -> ProcedureAdjustment | None:

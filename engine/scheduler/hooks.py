@@ -18,9 +18,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from ..bpmn.isotime import is_duration
+from ..definitions.cache import LoadedDefinition
 from ..forms import Form
 from ..procedures.hooks import procedure_of
 from ..runtime.models import ProcessInstance, Task
@@ -28,7 +27,7 @@ from ..runtime.outcome import StepOutcome
 from ..status import ProcedureStatus
 from ..tenancy import tenant_settings
 from ..uow import UnitOfWork
-from .deadlines import active_suspension, close_deadline, close_task_deadline, open_deadline
+from .deadlines import active_deadlines, active_suspension, close_deadline, close_task_deadline, open_deadline
 from .models import (
     PHASE_PREFIX,
     RULE_REVIEW,
@@ -152,19 +151,12 @@ class _Step:
     @property
     def active(self) -> list[Deadline]:
         if self._active is None:
-            self._active = list(
-                self.uow.session.scalars(
-                    select(Deadline)
-                    .where(Deadline.instance_id == self.instance.id, Deadline.active.is_(True))
-                    .order_by(Deadline.opened_at, Deadline.id)
-                )
-            )
+            self._active = active_deadlines(self.uow, self.instance.id)
         return self._active
 
     def policy(self) -> EscalationPolicy:
         if self._policy is None:
-            overrides = tenant_settings(self.uow, self.instance.tenant_id)
-            self._policy = build_policy(merged_settings(self.outcome.definition.settings, overrides))
+            self._policy = _policy_for(self.uow, self.outcome.definition)
         return self._policy
 
     def open(
@@ -189,6 +181,21 @@ class _Step:
             paused=self.paused,
             occurrence=occurrence,
         )
+
+
+def _policy_for(uow: UnitOfWork, definition: LoadedDefinition) -> EscalationPolicy:
+    """The escalation policy of a definition version for its tenant, rebuilt only when the tenant's
+    settings were reloaded (a new object from `tenant_settings`): most steps need it."""
+    overrides = tenant_settings(uow, definition.tenant_id)
+    cache: dict[int, tuple[Mapping[str, Any], EscalationPolicy]] = uow.database.caches.setdefault(
+        "escalation_policies", {}
+    )
+    entry = cache.get(definition.id)
+    if entry is not None and entry[0] is overrides:
+        return entry[1]
+    policy = build_policy(merged_settings(definition.settings, overrides))
+    cache[definition.id] = (overrides, policy)
+    return policy
 
 
 def _task_due(task: Task, policy: EscalationPolicy) -> str | None:
