@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import sys
 import time
 
 import pytest
@@ -64,6 +66,27 @@ def test_waiting_for_a_core_does_not_count_against_the_budget(sandbox):
     # The sleep stands in for that wait (a helper the test passes in, not a sandbox built-in).
     waited = sandbox.evaluate("pause(0.25) or [n for n in range(3)]", {}, {"pause": time.sleep})
     assert waited == [0, 1, 2]
+
+
+def test_a_garbage_collection_during_an_expression_does_not_count_against_the_budget(sandbox, monkeypatch):
+    # In a process with a large heap a full collection can outlast the budget; it may start inside
+    # any expression. A collector callback that burns CPU stands in for that collection.
+    def slow_collection(phase, info):
+        if phase == "start":
+            until = time.thread_time() + 0.15
+            while time.thread_time() < until:
+                pass
+
+    # Stopping inside the collector would be swallowed there (and end the budget's tracing).
+    swallowed: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", swallowed.append)
+    gc.callbacks.append(slow_collection)
+    try:
+        collected = sandbox.evaluate("collect() >= 0 and [n for n in range(3)]", {}, {"collect": gc.collect})
+    finally:
+        gc.callbacks.remove(slow_collection)
+    assert collected == [0, 1, 2]
+    assert swallowed == []
 
 
 @pytest.mark.parametrize("expression", ["2 ** 100000", "'x' * 10**8", "list(range(10**9))", "1 << 100000"])
