@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from engine.scheduler import commands, notify
 
-from ..auth import current_actor
+from ..auth import current_actor, services
 from .common import errors, uow
 from .escalation_schemas import (
     AdjustmentSchema,
@@ -68,7 +68,7 @@ def resolve(body: dict[str, Any], escalation_id: uuid.UUID) -> Any:
 @blp.response(200, AdjustmentSchema)
 @errors(blp, 403, 404, 409, 422)
 def suspend(body: dict[str, Any], procedure_id: uuid.UUID) -> Any:
-    """Suspend (opschorten) a procedure, e.g. the client is in hospital: its deadlines stand still."""
+    """Suspend (opschorten) a procedure, e.g. the client is in hospital: deadlines and timers stand still."""
     return commands.suspend_procedure(uow(), current_actor(), procedure_id, body["reason"])
 
 
@@ -77,8 +77,9 @@ def suspend(body: dict[str, Any], procedure_id: uuid.UUID) -> Any:
 @blp.response(200, AdjustmentSchema)
 @errors(blp, 403, 404, 409, 422)
 def resume(body: dict[str, Any], procedure_id: uuid.UUID) -> Any:
-    """End the suspension: every running deadline moves by the time it stood still."""
-    return commands.resume_procedure(uow(), current_actor(), procedure_id, body.get("reason"))
+    """End the suspension: every running deadline and waiting BPMN timer moves by the time it stood still."""
+    runtime = services().runtime
+    return commands.resume_procedure(uow(), runtime, current_actor(), procedure_id, body.get("reason"))
 
 
 @blp.route("/procedures/<uuid:procedure_id>/extend", methods=["POST"])

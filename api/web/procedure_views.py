@@ -175,7 +175,9 @@ def procedure_resume(procedure_id: uuid.UUID) -> Any:
     who = common.actor()
     return _steer(
         procedure_id,
-        lambda: scheduler.resume_procedure(common.uow(), who, procedure_id, _reason() or None),
+        lambda: scheduler.resume_procedure(
+            common.uow(), common.svc().runtime, who, procedure_id, _reason() or None
+        ),
         gettext("The procedure runs again; its deadlines have moved by the time it stood still."),
     )
 

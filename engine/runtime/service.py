@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
@@ -24,7 +25,7 @@ from sqlalchemy.exc import OperationalError
 from ..bpmn import spiff_clock
 from ..bpmn.sandbox import create_script_engine
 from ..bpmn.script_helpers import using_settings
-from ..bpmn.state import load_state, new_workflow
+from ..bpmn.state import dump_state, load_state, new_workflow
 from ..definitions.cache import LoadedDefinition, definition_cache
 from ..definitions.service import get_version
 from ..errors import (
@@ -44,7 +45,7 @@ from .locks import lock_instance, try_lock_instance
 from .models import ProcessInstance, Task
 from .outcome import Authorize, RuntimeHooks, StepOutcome
 from .persist import Step, event, insert_opened, persist_step, ready_ids, workflows, write_events
-from .stepper import advance, engine_errors
+from .stepper import ShiftedTimer, advance, engine_errors, shift_waiting_timers, snapshot
 from .task_rows import StepSettings
 from .writer import update_object
 
@@ -284,6 +285,24 @@ class Runtime:
         for hook in self.hooks:
             hook.after_step(uow, outcome, actor)
         return outcome
+
+    def shift_timers(
+        self, uow: UnitOfWork, instance: ProcessInstance, delta: timedelta, actor: str | None
+    ) -> list[ShiftedTimer]:
+        """Move the waiting duration and cycle timers of a locked, running instance by `delta`
+        (the time its procedure was suspended), in the stored state and in `next_timer_due`."""
+        if instance.status != InstanceStatus.RUNNING or delta <= timedelta(0):
+            return []
+        definition = definition_cache(uow).get(uow, instance.definition_id)
+        workflow = self._load(uow, instance, definition)
+        shifted = shift_waiting_timers(workflow, delta)
+        if not shifted:
+            return []
+        values = {"state": dump_state(workflow), "next_timer_due": snapshot(workflow).next_timer_due}
+        update_object(uow, instance, {**values, "updated_at": uow.now()}, version="version")
+        detail = {"seconds": delta.total_seconds(), "elements": [t.element_id for t in shifted]}
+        write_events(uow, [event(instance, "timers_shifted", actor, detail=detail)])
+        return shifted
 
     def mark_error(self, uow: UnitOfWork, instance_id: uuid.UUID, error: ProcessError) -> None:
         """Record that the instance cannot advance on its own (e.g. a timer ran into a model error),

@@ -13,12 +13,16 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimerEventDefinition,
+)
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
@@ -197,3 +201,32 @@ def _timer_due(task: SpiffTask) -> datetime | None:
         return parse_datetime(value)
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class ShiftedTimer:
+    element_id: str
+    due_before: datetime
+    due_after: datetime
+
+
+def shift_waiting_timers(workflow: BpmnWorkflow, delta: timedelta) -> list[ShiftedTimer]:
+    """Move the waiting duration and cycle timers by `delta` (a procedure stood still that long).
+    A timer on a calendar date (timeDate) keeps its date: that moment does not depend on the
+    procedure's clock. Timers that have not started counting yet are computed later, as usual."""
+    shifted = []
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if not isinstance(definition, DurationTimerEventDefinition | CycleTimerEventDefinition):
+            continue
+        due = _timer_due(task)
+        if due is None:
+            continue
+        value: Any = task._get_internal_data("event_value")
+        moved = due + delta
+        if isinstance(value, dict):
+            task._set_internal_data(event_value={**value, "next": moved.isoformat()})
+        else:
+            task._set_internal_data(event_value=moved.isoformat())
+        shifted.append(ShiftedTimer(element_id(task) or task.task_spec.name, due, moved))
+    return shifted

@@ -3,7 +3,8 @@ work (``with uow: …; uow.commit()``) and locks the procedure's instance row fi
 
 - `list_escalations`, `get_escalation`, `resolve_escalation` (managers: who resolved it and why);
 - `suspend_procedure` / `resume_procedure` (*opschorten*, e.g. the client is in hospital): while
-  suspended nothing escalates; on resuming, every running deadline moves by the time it stood still;
+  suspended nothing escalates and no BPMN timer fires; on resuming, every running deadline and every
+  waiting duration or cycle timer moves by the time it stood still;
 - `extend_procedure` (*verlengen*): procedure deadlines move by a period; an escalation already raised
   for them counts as resolved by the extension, and the next overdue moment escalates anew;
 - `list_deadlines`, `list_adjustments`: what runs and what was changed, for the procedure's page.
@@ -23,6 +24,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..procedures.models import Procedure
 from ..roles import Role
 from ..runtime.models import ProcessInstance, Task
+from ..runtime.service import Runtime
 from ..status import InstanceStatus, ProcedureStatus, procedure_transition
 from ..uow import UnitOfWork
 from .deadlines import (
@@ -171,9 +173,10 @@ def suspend_procedure(uow: UnitOfWork, actor: Actor, procedure_id: uuid.UUID, re
 
 
 def resume_procedure(
-    uow: UnitOfWork, actor: Actor, procedure_id: uuid.UUID, reason: str | None = None
+    uow: UnitOfWork, runtime: Runtime, actor: Actor, procedure_id: uuid.UUID, reason: str | None = None
 ) -> AdjustmentView:
-    """End the suspension: each running deadline moves by the time it stood still."""
+    """End the suspension: each running deadline and each waiting BPMN duration or cycle timer
+    moves by the time it stood still."""
     actor.require(*CASE_OWNERS)
     why = _reason(reason, required=False)
     with uow:
@@ -199,6 +202,15 @@ def resume_procedure(
                     if task is not None:
                         task.due_at = deadline.due_at
             deadline.next_check_at = check_time(deadline)
+        for timer in runtime.shift_timers(uow, instance, now - suspension.created_at, actor.username):
+            moved.append(
+                {
+                    "rule": f"bpmn-timer:{timer.element_id}",
+                    "subject": str(instance.id),
+                    "from": timer.due_before.isoformat(),
+                    "to": timer.due_after.isoformat(),
+                }
+            )
         suspension.shifted = moved
         days = round((now - suspension.created_at).total_seconds() / 86400, 2)
         log_event(

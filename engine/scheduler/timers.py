@@ -20,11 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from ..errors import Conflict, ProcessError, ScriptError
+from ..procedures.models import Procedure
 from ..runtime.models import ProcessInstance
 from ..runtime.service import Runtime, StepOutcome
+from ..status import ProcedureStatus
 from ..uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -44,10 +46,15 @@ class TimerSweep:
 
 def claim_due_timer(uow: UnitOfWork, now: datetime, skip: list[uuid.UUID]) -> ProcessInstance | None:
     """Claim (lock) the instance whose timer is due first, loaded whole for firing."""
+    suspended = exists().where(
+        Procedure.id == ProcessInstance.id, Procedure.status == ProcedureStatus.SUSPENDED
+    )
     query = (
         select(ProcessInstance)
         # Strictly before now: SpiffWorkflow fires a timer once its moment has passed, not at it.
         .where(ProcessInstance.next_timer_due.is_not(None), ProcessInstance.next_timer_due < now)
+        # A suspended procedure's clock stands still; resuming moves its timers on (commands.py).
+        .where(~suspended)
         .order_by(ProcessInstance.next_timer_due)
         .limit(1)
     )

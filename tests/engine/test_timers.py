@@ -8,10 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from engine.definitions.bundle import Bundle
+from engine.runtime.locks import lock_instance
 from engine.runtime.models import ProcessEvent, ProcessInstance, Task
 from engine.runtime.service import Runtime
 from engine.status import TaskStatus
-from tests.factories import deploy_bundle, fixture_bundle, make_tenant
+from tests.factories import bpmn_document, deploy_bundle, fixture_bundle, make_tenant
 
 
 @pytest.fixture
@@ -104,3 +106,54 @@ def test_a_timer_due_in_the_future_is_not_fired_early(uow, runtime, clock):
     outcome = _fire(uow, runtime, instance_id)
     assert outcome.path == []
     assert _instance(uow, instance_id).current_steps == ["wait_two_hours"]
+
+
+def _lock(unit, instance_id):
+    return lock_instance(unit, instance_id, "utrecht")
+
+
+def test_shifting_moves_duration_and_cycle_timers_by_the_suspended_time(uow, runtime, clock):
+    instance_id = _start(uow, runtime)
+    clock.advance(hours=2, seconds=1)
+    _fire(uow, runtime, instance_id)  # the task waits with a cycle reminder and a PT1H deadline
+    before = _instance(uow, instance_id).next_timer_due
+    with uow() as unit:
+        shifted = runtime.shift_timers(unit, _lock(unit, instance_id), timedelta(days=2), "regisseur")
+        unit.commit()
+    assert {t.element_id for t in shifted} == {"reminder", "deadline"}
+    assert all(t.due_after - t.due_before == timedelta(days=2) for t in shifted)
+    assert _instance(uow, instance_id).next_timer_due == before + timedelta(days=2)
+    clock.set(before + timedelta(days=2) - timedelta(seconds=1))
+    assert not _fire(uow, runtime, instance_id).path  # the first reminder is not due yet
+    clock.advance(seconds=2)
+    assert _fire(uow, runtime, instance_id).path  # and now it is, once
+
+
+def test_a_timer_on_a_calendar_date_keeps_its_date(uow, clock):
+    make_tenant(uow)
+    process = """
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="split"/>
+    <bpmn:parallelGateway id="split"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="split" targetRef="on_date"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="split" targetRef="after_a_while"/>
+    <bpmn:intermediateCatchEvent id="on_date">
+      <bpmn:timerEventDefinition><bpmn:timeDate>"2030-01-01T09:00:00+00:00"</bpmn:timeDate></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="after_a_while">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>"PT2H"</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f4" sourceRef="on_date" targetRef="end_date"/>
+    <bpmn:sequenceFlow id="f5" sourceRef="after_a_while" targetRef="end_while"/>
+    <bpmn:endEvent id="end_date"/>
+    <bpmn:endEvent id="end_while"/>
+    """
+    deploy_bundle(uow, Bundle({"dates.bpmn": bpmn_document(process, process_id="dates").encode()}))
+    runtime = Runtime()
+    with uow() as unit:
+        instance_id = runtime.start(unit, "utrecht", "dates", {}, "a").instance.id
+        unit.commit()
+    with uow() as unit:
+        shifted = runtime.shift_timers(unit, _lock(unit, instance_id), timedelta(days=3), "regisseur")
+        unit.commit()
+    assert [t.element_id for t in shifted] == ["after_a_while"]

@@ -26,6 +26,8 @@ from tests.scheduler.conftest import (
     TENANT,
     escalations,
     events,
+    instance,
+    open_tasks,
     set_tenant_settings,
     start,
     start_plain,
@@ -49,7 +51,7 @@ def test_suspension_stops_the_clock_and_resuming_shifts_every_deadline(deployed,
         assert is_suspended(uow, instance_id)
     clock.advance(days=20)  # far past both deadlines: nothing escalates while suspended
     assert scheduler.tick().escalations.escalated == 0
-    view = resume_procedure(services.uow(), COORDINATOR, instance_id, "Cliënt weer thuis")
+    view = resume_procedure(services.uow(), services.runtime, COORDINATOR, instance_id, "Cliënt weer thuis")
     assert view.status == "ended" and view.ended_by == "regisseur"
     after = _due(services, instance_id)
     assert after == {rule: due + timedelta(days=20) for rule, due in before.items()}
@@ -87,7 +89,7 @@ def test_a_deadline_opened_during_the_suspension_moves_only_by_the_time_it_stood
         uow.commit()
     opened = clock.now()
     clock.advance(days=4)
-    resume_procedure(services.uow(), MANAGER, instance_id)
+    resume_procedure(services.uow(), services.runtime, MANAGER, instance_id)
     # onderzoeken: camunda:dueDate P3D from its opening, plus the 4 days it stood still
     assert task_by_element(services, instance_id, "onderzoeken").due_at == opened + timedelta(days=7)
 
@@ -129,7 +131,7 @@ def test_the_procedure_row_shows_the_suspension(deployed, services, clock):
     suspend_procedure(services.uow(), COORDINATOR, instance_id, "ziekenhuis")
     with services.uow(readonly=True) as uow:
         assert uow.session.get(Procedure, instance_id).status == "suspended"
-    resume_procedure(services.uow(), COORDINATOR, instance_id)
+    resume_procedure(services.uow(), services.runtime, COORDINATOR, instance_id)
     with services.uow(readonly=True) as uow:
         assert uow.session.get(Procedure, instance_id).status == "open"
 
@@ -139,7 +141,7 @@ def test_guards_on_suspension_and_extension(deployed, services, clock):
     with pytest.raises(InvalidInput):
         suspend_procedure(services.uow(), COORDINATOR, instance_id, "")
     with pytest.raises(Conflict):
-        resume_procedure(services.uow(), COORDINATOR, instance_id)
+        resume_procedure(services.uow(), services.runtime, COORDINATOR, instance_id)
     suspend_procedure(services.uow(), COORDINATOR, instance_id, "ziekenhuis")
     with pytest.raises(Conflict):
         suspend_procedure(services.uow(), COORDINATOR, instance_id, "nog eens")
@@ -150,7 +152,9 @@ def test_guards_on_suspension_and_extension(deployed, services, clock):
     with pytest.raises(NotAuthorized):
         suspend_procedure(services.uow(), Actor("anna", TENANT, frozenset({Role.ASSESSOR})), instance_id, "x")
     with pytest.raises(NotFound):
-        resume_procedure(services.uow(), Actor("r", "elders", frozenset({Role.COORDINATOR})), instance_id)
+        resume_procedure(
+            services.uow(), services.runtime, Actor("r", "elders", frozenset({Role.COORDINATOR})), instance_id
+        )
 
 
 def test_a_suspension_ends_with_the_procedure(deployed, services, scheduler, clock):
@@ -168,3 +172,29 @@ def test_only_a_procedure_can_be_suspended(deployed, services):
     instance_id = start_plain(services, "deadlines", {"beoordelaar": "anna"})
     with pytest.raises(NotFound):
         suspend_procedure(services.uow(), COORDINATOR, instance_id, "ziekenhuis")
+
+
+def test_bpmn_timers_stand_still_while_suspended_and_move_on_when_resumed(
+    deployed, services, scheduler, clock
+):
+    instance_id = start(services, "timers", {"herinneringen": 0})
+    due = instance(services, instance_id).next_timer_due  # PT2H from the start
+    clock.advance(hours=1)
+    suspend_procedure(services.uow(), COORDINATOR, instance_id, "Cliënt opgenomen in het ziekenhuis")
+    clock.advance(hours=5)  # far past the timer: it does not fire while suspended
+    assert scheduler.tick().timers.fired == 0
+    assert open_tasks(services, instance_id) == []
+
+    view = resume_procedure(services.uow(), services.runtime, COORDINATOR, instance_id, "Weer thuis")
+    moved = due + timedelta(hours=5)
+    assert instance(services, instance_id).next_timer_due == moved
+    [timer] = [s for s in view.shifted if s["rule"] == "bpmn-timer:wait_two_hours"]
+    assert (timer["from"], timer["to"]) == (due.isoformat(), moved.isoformat())
+    [shift] = events(services, instance_id, "timers_shifted")
+    assert shift.detail == {"seconds": 5 * 3600, "elements": ["wait_two_hours"]}
+
+    clock.set(moved - timedelta(seconds=1))
+    assert scheduler.tick().timers.fired == 0
+    clock.set(moved + timedelta(milliseconds=1))
+    assert scheduler.tick().timers.fired == 1
+    assert [t.element_id for t in open_tasks(services, instance_id)] == ["answer"]
