@@ -35,6 +35,7 @@ from engine.definitions.models import ProcessDefinition
 from engine.definitions.service import deploy
 from engine.runtime.models import ProcessEvent
 from engine.scheduler.runner import Scheduler
+from engine.scheduler.timers import due_timer_query
 from engine.services import Services, build_services
 from engine.tenancy import ensure_tenant
 
@@ -225,15 +226,14 @@ def ticks(env: BenchEnv) -> dict[str, Any]:
 
 
 def _claim_uses_index(services: Services, now: datetime) -> bool:
+    """Whether the sweep's own claim query (as the scheduler sends it) is an index scan."""
     with services.uow(readonly=True) as uow:
-        plan = uow.session.execute(
-            text(
-                "EXPLAIN SELECT id FROM process_instances WHERE next_timer_due IS NOT NULL "
-                "AND next_timer_due < :now ORDER BY next_timer_due LIMIT 1 FOR UPDATE SKIP LOCKED"
-            ),
-            {"now": now},
-        ).scalars()
-        return any("ix_process_instances_timer_due" in line for line in plan)
+        statement, params = due_timer_query(now, [], uow.dialect)
+        compiled = statement.compile(dialect=uow.session.bind.dialect)
+        plan = uow.session.connection().exec_driver_sql(
+            f"EXPLAIN {compiled}", compiled.construct_params(params)
+        )
+        return any("ix_process_instances_timer_due" in line for line in plan.scalars())
 
 
 def run(env: BenchEnv) -> dict[str, Any]:

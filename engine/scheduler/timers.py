@@ -14,13 +14,15 @@ marked after `MAX_FAILURES` in a row.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import Select, bindparam, exists, select
 
 from ..errors import Conflict, ProcessError, ScriptError
 from ..procedures.models import Procedure
@@ -44,25 +46,42 @@ class TimerSweep:
     more: bool = False
 
 
-def claim_due_timer(uow: UnitOfWork, now: datetime, skip: list[uuid.UUID]) -> ProcessInstance | None:
-    """Claim (lock) the instance whose timer is due first, loaded whole for firing."""
+@functools.cache
+def _due_timer_statement(*, skipping: bool, for_update: bool) -> Select[ProcessInstance]:
+    # Built once per variant (the sweep claims once per instance it fires): constructing it costs
+    # more than PostgreSQL takes to run it.
     suspended = exists().where(
         Procedure.id == ProcessInstance.id, Procedure.status == ProcedureStatus.SUSPENDED
     )
     query = (
         select(ProcessInstance)
         # Strictly before now: SpiffWorkflow fires a timer once its moment has passed, not at it.
-        .where(ProcessInstance.next_timer_due.is_not(None), ProcessInstance.next_timer_due < now)
+        .where(ProcessInstance.next_timer_due.is_not(None), ProcessInstance.next_timer_due < bindparam("now"))
         # A suspended procedure's clock stands still; resuming moves its timers on (commands.py).
         .where(~suspended)
         .order_by(ProcessInstance.next_timer_due)
         .limit(1)
     )
-    if skip:
-        query = query.where(ProcessInstance.id.not_in(skip))
-    if uow.dialect == "postgresql":
+    if skipping:
+        query = query.where(ProcessInstance.id.not_in(bindparam("skip", expanding=True)))
+    if for_update:
         query = query.with_for_update(skip_locked=True)
-    return uow.session.scalar(query)
+    return query
+
+
+def due_timer_query(
+    now: datetime, skip: list[uuid.UUID], dialect: str
+) -> tuple[Select[ProcessInstance], dict[str, Any]]:
+    """The instance whose timer is due first, by the partial index on `next_timer_due`, and the
+    statement's parameters."""
+    statement = _due_timer_statement(skipping=bool(skip), for_update=dialect == "postgresql")
+    return statement, {"now": now, "skip": skip} if skip else {"now": now}
+
+
+def claim_due_timer(uow: UnitOfWork, now: datetime, skip: list[uuid.UUID]) -> ProcessInstance | None:
+    """Claim (lock) the instance whose timer is due first, loaded whole for firing."""
+    statement, params = due_timer_query(now, skip, uow.dialect)
+    return uow.session.scalar(statement, params)
 
 
 def _advanced(outcome: StepOutcome | None) -> bool:
