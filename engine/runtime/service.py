@@ -296,10 +296,14 @@ class Runtime:
         definition = definition_cache(uow).get(uow, instance.definition_id)
         workflow = self._load(uow, instance, definition)
         shifted = shift_waiting_timers(workflow, delta)
+        cache = workflows(uow)
         if not shifted:
+            cache.put(instance.id, instance.version, workflow)  # unchanged: back where it was taken
             return []
         values = {"state": dump_state(workflow), "next_timer_due": snapshot(workflow).next_timer_due}
         update_object(uow, instance, {**values, "updated_at": uow.now()}, version="version")
+        version = instance.version
+        uow.after_commit(lambda: cache.put(instance.id, version, workflow))
         detail = {"seconds": delta.total_seconds(), "elements": [t.element_id for t in shifted]}
         write_events(uow, [event(instance, "timers_shifted", actor, detail=detail)])
         return shifted
