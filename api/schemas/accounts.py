@@ -30,6 +30,7 @@ class AccountSchema(Schema):
     display_name = fields.String(required=True)
     roles = fields.List(fields.String(), required=True)
     party = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
     active = fields.Boolean(required=True)
 
 
@@ -43,6 +44,8 @@ class UserCreateSchema(Schema):
     password = fields.String(validate=validate.Length(min=8, max=1000), load_only=True)
     roles = fields.List(fields.String(validate=validate.OneOf(ROLE_VALUES)), required=True)
     party = fields.String(validate=validate.Length(min=1, max=100))
+    # Escalation mail to this person goes here (optional).
+    email = fields.Email(validate=validate.Length(max=320))
 
 
 class TokenSchema(Schema):

@@ -23,6 +23,8 @@ class User(Base):
     # `scrypt$…` (see passwords.py); None for accounts that log in through OIDC or use tokens only.
     password_hash: Mapped[str | None] = mapped_column(String(300))
     roles: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # Where escalation mail reaches this person (optional; OIDC fills it from the `email` claim).
+    email: Mapped[str | None] = mapped_column(String(320))
     # The party (organisation code) a party contact or medical professional acts for.
     party: Mapped[str | None] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)

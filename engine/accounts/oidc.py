@@ -24,7 +24,7 @@ from ..roles import Role, role_from_name
 from ..tenancy import Tenant
 from ..uow import UnitOfWork
 from .models import User
-from .service import Login, actor_cache, actor_of
+from .service import Login, actor_cache, actor_of, is_email
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class OidcIdentity:
     tenant_id: str
     roles: frozenset[Role]
     party: str | None
+    email: str | None = None
 
 
 def _claim(claims: Mapping[str, Any], path: str) -> Any:
@@ -83,7 +84,9 @@ def identity_from_claims(claims: Mapping[str, Any], mapping: ClaimMapping) -> Oi
         (str(claims[k]) for k in ("preferred_username", "email") if isinstance(claims.get(k), str)), subject
     )
     display = claims.get("name") if isinstance(claims.get("name"), str) else username
-    return OidcIdentity(str(issuer), subject, username, str(display), tenant.strip(), roles, party)
+    claimed = claims.get("email")
+    email = claimed.strip() if isinstance(claimed, str) and is_email(claimed.strip()) else None
+    return OidcIdentity(str(issuer), subject, username, str(display), tenant.strip(), roles, party, email)
 
 
 def oidc_login(uow: UnitOfWork, claims: Mapping[str, Any], mapping: ClaimMapping) -> Login:
@@ -117,6 +120,7 @@ def oidc_login(uow: UnitOfWork, claims: Mapping[str, Any], mapping: ClaimMapping
         user.display_name = identity.display_name
         user.roles = sorted(r.value for r in identity.roles)
         user.party = identity.party
+        user.email = identity.email
         user.active = True
         user.updated_at = now
         uow.flush()

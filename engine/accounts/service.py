@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import threading
 import time
@@ -60,6 +61,14 @@ def actor_of(user: User) -> Actor:
 
 # --- users ----------------------------------------------------------------------------------------
 
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def is_email(value: str) -> bool:
+    """A plausible address (one @, a dot in the domain, no spaces, at most 320 characters); whether
+    it reaches anyone only the mail server can tell."""
+    return len(value) <= 320 and _EMAIL.fullmatch(value) is not None
+
 
 def add_user(
     uow: UnitOfWork,
@@ -70,9 +79,13 @@ def add_user(
     password: str | None = None,
     party: str | None = None,
     display_name: str | None = None,
+    email: str | None = None,
 ) -> User:
     """Create a local account inside the caller's unit of work (seeding, the CLI, `create_user`)."""
     username = username.strip()
+    email = email.strip() if email else None
+    if email is not None and not is_email(email):
+        raise InvalidInput("not an e-mail address", field="email")
     if not username or len(username) > 200:
         raise InvalidInput("a username is 1 to 200 characters", field="username")
     role_set = parse_roles(str(r) for r in roles)
@@ -91,6 +104,7 @@ def add_user(
         password_hash=hash_password(password) if password else None,
         roles=sorted(r.value for r in role_set),
         party=party,
+        email=email,
         active=True,
         session_epoch=1,
         created_at=now,

@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..accounts.models import User
+from ..accounts.service import is_email
 from ..definitions.models import ProcessDefinition
 from ..errors import Conflict
 from ..procedures.models import Procedure
@@ -277,18 +279,38 @@ def raise_escalation(
         task_id=deadline.subject_id if deadline.subject_type == SUBJECT_TASK else None,
     )
     if mailer is not None:
-        to = list(policy.emails) + ([assignee] if assignee and "@" in assignee else [])
         reference = _reference(uow, instance)
         mailer.send_after_commit(
             uow,
             Mail(
-                to=tuple(dict.fromkeys(to)),
+                to=_mail_recipients(uow, instance.tenant_id, assignee, policy),
                 subject=f"Wams: procedure {reference} loopt te lang"
                 + (f" (niveau {level})" if level > 1 else ""),
                 body=f"{reason}\n\nProcedure: {reference}\nBekijk en behandel de escalatie in Wams.\n",
             ),
         )
     return escalation
+
+
+def _mail_recipients(
+    uow: UnitOfWork, tenant_id: str, assignee: str | None, policy: EscalationPolicy
+) -> tuple[str, ...]:
+    """The tenant's escalation addresses (`escalatie.email`) and the assignee's own address; when the
+    tenant configured none, the managers' own addresses, so a manager always hears of it."""
+    to: list[str | None] = list(policy.emails)
+    with_address = select(User.username, User.email, User.roles).where(
+        User.tenant_id == tenant_id, User.active.is_(True), User.email.is_not(None)
+    )
+    if assignee:
+        own = uow.session.scalar(
+            select(User.email).where(User.tenant_id == tenant_id, User.username == assignee)
+        )
+        to.append(own or (assignee if is_email(assignee) else None))  # an OIDC login may be the address
+    if not policy.emails:
+        to.extend(
+            row.email for row in uow.session.execute(with_address) if Role.MANAGER.value in (row.roles or [])
+        )
+    return tuple(dict.fromkeys(address for address in to if address))
 
 
 def _reference(uow: UnitOfWork, instance: ProcessInstance) -> str:

@@ -121,6 +121,7 @@ def test_users_list_and_create(api):
         "roles": ["party_contact"],
         "party": "ggz_instelling",
         "password": PASSWORD,
+        "email": "nieuw@ggz.example",
     }
     created = api.post("/api/v1/users", as_=Role.ADMIN, json=new)
     assert created.status_code == 201, created.get_json()
@@ -129,8 +130,12 @@ def test_users_list_and_create(api):
         "display_name": "nieuw.utrecht",
         "roles": ["party_contact"],
         "party": "ggz_instelling",
+        "email": "nieuw@ggz.example",
         "active": True,
     }
+    no_address = {"username": "w.utrecht", "roles": ["assessor"], "email": "niet een adres"}
+    response = api.post("/api/v1/users", as_=Role.ADMIN, json=no_address)
+    assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == "email"
     assert _login(api.client, "nieuw.utrecht").get_json()["user"]["tenant_id"] == "utrecht"
     assert api.post("/api/v1/users", as_=Role.ADMIN, json=new).status_code == 409
     no_party = {"username": "x.utrecht", "roles": ["party_contact"]}

@@ -11,9 +11,11 @@ import pytest
 from flask import Flask, jsonify, request
 from joserfc import jwt
 from joserfc.jwk import RSAKey
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from api.app import create_app
+from engine.accounts.models import User
 from engine.config import Settings
 from engine.services import build_services
 
@@ -103,10 +105,11 @@ def _login(client, provider, claims, next_path="/taken"):
     return client.get(f"/api/v1/session/oidc/callback?code=the-code&state={query['state'][0]}")
 
 
-def test_an_oidc_login_maps_claims_to_an_account(oidc_client, provider):
+def test_an_oidc_login_maps_claims_to_an_account(oidc_client, provider, db):
     claims = {
         "sub": "u-42",
         "preferred_username": "c.devries@utrecht.nl",
+        "email": "cor.devries@utrecht.nl",
         "name": "Cor de Vries",
         "groups": ["Coördinator", "other-app-admin"],
         "gemeente": "utrecht",
@@ -121,6 +124,9 @@ def test_an_oidc_login_maps_claims_to_an_account(oidc_client, provider):
         "roles": ["coordinator"],
         "party": None,
     }
+    with db.session() as session:  # escalation mail for this coordinator goes to the claimed address
+        email = session.scalar(select(User.email).where(User.username == "c.devries@utrecht.nl"))
+    assert email == "cor.devries@utrecht.nl"
 
 
 def test_no_wams_role_or_an_unknown_municipality_means_no_login(oidc_client, provider):

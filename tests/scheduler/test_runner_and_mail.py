@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from api.app import create_app
 from api.cli import main
+from engine.accounts.service import add_user
 from engine.clock import SYSTEM_CLOCK
 from engine.runtime.models import ProcessInstance
 from engine.scheduler.escalate import raise_escalation
@@ -21,7 +22,7 @@ from engine.scheduler.notify import Mailer
 from engine.scheduler.policy import build_policy
 from engine.scheduler.runner import Scheduler
 from engine.services import build_services
-from tests.scheduler.conftest import escalations, events, instance, set_tenant_settings, start
+from tests.scheduler.conftest import TENANT, escalations, events, instance, set_tenant_settings, start
 from tests.scheduler.smtp_server import SmtpServer
 
 
@@ -91,6 +92,26 @@ def test_escalation_mail_goes_out_after_commit_and_not_on_rollback(deployed, ser
     assert set(mail.recipients) == {"teamleiders@gemeente.example", "anna@gemeente.example"}
     assert "loopt te lang" in mail.message["Subject"]
     assert escalation.reason in mail.message.get_payload(decode=True).decode()
+
+
+def test_escalation_mail_reaches_the_assignee_and_without_a_team_address_the_managers(
+    deployed, services, clock, smtp
+):
+    set_tenant_settings(
+        services, {"escalatie.review": "uit", "escalatie.fase.beoordeling": "uit", "escalatie.taak": "P5D"}
+    )
+    with services.uow() as uow:
+        add_user(uow, TENANT, "anna", roles=["assessor"], email="anna.devries@gemeente.example")
+        add_user(uow, TENANT, "teamleider.a", roles=["manager"], email="teamleider.a@gemeente.example")
+        add_user(uow, TENANT, "teamleider.b", roles=["manager"])  # no address: in-app only
+        add_user(uow, TENANT, "regisseur.c", roles=["coordinator"], email="c@gemeente.example")
+        uow.commit()
+    mailer = Mailer(replace(services.settings, smtp_host=smtp.host, smtp_port=smtp.port))
+    start(services, "deadlines", {"beoordelaar": "anna"})
+    clock.advance(days=5, seconds=1)
+    Scheduler(services, mailer=mailer).tick()
+    [mail] = smtp.received
+    assert set(mail.recipients) == {"anna.devries@gemeente.example", "teamleider.a@gemeente.example"}
 
 
 def test_a_mail_server_that_is_down_does_not_undo_the_escalation(deployed, services, clock, smtp):
