@@ -45,6 +45,7 @@ EVENT = {
     "instance_cancelled": lazy_gettext("Procedure cancelled"),
     "procedure_suspended": lazy_gettext("Procedure suspended"),
     "procedure_resumed": lazy_gettext("Procedure resumed"),
+    "timers_shifted": lazy_gettext("Waiting periods moved on by the suspension"),
     "procedure_extended": lazy_gettext("Deadlines extended"),
     "escalation_raised": lazy_gettext("Escalated"),
     "escalation_resolved": lazy_gettext("Escalation resolved"),
