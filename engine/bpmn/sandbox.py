@@ -7,7 +7,8 @@ SpiffWorkflow hands every expression to plain ``eval``/``exec``. This module rep
   no ``open``/``eval``/``exec``/``getattr``… — checked at deploy time and again at run time;
 - an allow-list of built-ins, with ``range``, ``**``, ``*`` and ``<<`` bounded so one expression cannot
   allocate gigabytes;
-- a CPU-time budget per evaluation enforced by a trace function, which stops endless loops;
+- a CPU-time budget per evaluation enforced by a trace function (`budget.py`), which stops endless
+  loops;
 - JSON-only task data: a script that leaves a non-JSON value in the data is refused.
 
 The script engine is not serialized by SpiffWorkflow, so the runtime installs it on every workflow it
@@ -17,15 +18,10 @@ creates or restores (`engine.bpmn.state`).
 from __future__ import annotations
 
 import ast
-import gc
 import math
-import sys
-import threading
-import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from functools import lru_cache
-from types import CodeType, FrameType
+from types import CodeType
 from typing import Any
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
@@ -36,6 +32,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from ..errors import SandboxViolation, ScriptError, ScriptTimeout
+from .budget import BudgetExceeded, time_budget, watch_collector
 from .script_helpers import HELPERS
 
 MAX_RANGE = 100_000
@@ -72,10 +69,6 @@ FORBIDDEN_NAMES = frozenset(
         "print",
     }
 )
-
-
-class _BudgetExceeded(BaseException):
-    """Raised from the trace function; a BaseException so a script's ``except Exception`` can't keep it."""
 
 
 class _Transformer(RestrictingNodeTransformer):
@@ -274,61 +267,6 @@ _GUARDS: dict[str, Any] = {
 _RESERVED = frozenset(SAFE_BUILTINS) | frozenset(HELPERS) | frozenset(_GUARDS) | {"__builtins__"}
 
 
-class _CollectorTime(threading.local):
-    """CPU time this thread spent in Python's cyclic garbage collector. A collection may start
-    during any evaluation and, in a process with a large heap, take longer than the whole budget;
-    it is the process's work, not the expression's."""
-
-    def __init__(self) -> None:
-        self.total = 0.0
-        self.started: float | None = None
-
-
-_collector = _CollectorTime()
-_collector_hook = threading.Lock()
-
-
-def _on_collection(phase: str, info: Mapping[str, Any]) -> None:
-    if phase == "start":
-        _collector.started = time.thread_time()
-    elif _collector.started is not None:
-        _collector.total += time.thread_time() - _collector.started
-        _collector.started = None
-
-
-def _watch_collector() -> None:
-    with _collector_hook:
-        if _on_collection not in gc.callbacks:
-            gc.callbacks.append(_on_collection)
-
-
-@contextmanager
-def _time_budget(seconds: float) -> Iterator[None]:
-    wall_deadline = time.perf_counter() + seconds
-    cpu_started = time.thread_time()
-    collector_started = _collector.total
-    previous = sys.gettrace()
-
-    def tracer(frame: FrameType, event: str, arg: Any) -> Any:
-        # The budget is the CPU time this thread spent on the expression: on a busy machine a thread
-        # can wait longer than the budget for a core, and a garbage collection can run in the middle
-        # of a trivial expression; neither is the expression's doing. Wall time is checked first
-        # only because it is the cheaper clock to read on every traced line.
-        if time.perf_counter() > wall_deadline:
-            now = time.thread_time()
-            collecting = now - _collector.started if _collector.started is not None else 0.0
-            spent = now - cpu_started - (_collector.total - collector_started) - collecting
-            if spent > seconds:
-                raise _BudgetExceeded
-        return tracer
-
-    sys.settrace(tracer)
-    try:
-        yield
-    finally:
-        sys.settrace(previous)
-
-
 def _is_json(value: Any, depth: int = 0) -> bool:
     if depth > 64:
         return False
@@ -349,7 +287,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
     def __init__(self, budget_ms: int = 250) -> None:
         super().__init__({})
         self.budget_seconds = budget_ms / 1000
-        _watch_collector()
+        watch_collector()
 
     def _globals(self, context: Mapping[str, Any], external: Mapping[str, Any] | None) -> dict[str, Any]:
         namespace: dict[str, Any] = {"__builtins__": SAFE_BUILTINS, **_GUARDS, **HELPERS}
@@ -362,9 +300,9 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         code = _compile_expression(expression)
         namespace = self._globals(context, external_context)
         try:
-            with _time_budget(self.budget_seconds):
+            with time_budget(self.budget_seconds):
                 return eval(code, namespace)  # noqa: S307 - restricted bytecode, allow-listed builtins
-        except _BudgetExceeded:
+        except BudgetExceeded:
             raise ScriptTimeout(
                 f"expression took longer than {self.budget_seconds * 1000:.0f} ms: {expression!r}"
             ) from None
@@ -373,9 +311,9 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         code = _compile_script(script)
         namespace = self._globals(context, external_context)
         try:
-            with _time_budget(self.budget_seconds):
+            with time_budget(self.budget_seconds):
                 exec(code, namespace)  # noqa: S102 - restricted bytecode, allow-listed builtins
-        except _BudgetExceeded:
+        except BudgetExceeded:
             raise ScriptTimeout(f"script took longer than {self.budget_seconds * 1000:.0f} ms") from None
         result: dict[str, Any] = {}
         for key, value in namespace.items():

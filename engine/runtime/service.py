@@ -9,7 +9,6 @@ commands on one instance never both succeed.
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -19,8 +18,7 @@ from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Select, bindparam, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select
 
 from ..bpmn import spiff_clock
 from ..bpmn.sandbox import create_script_engine
@@ -33,15 +31,12 @@ from ..errors import (
     FieldError,
     InvalidForm,
     InvalidInput,
-    NotFound,
     ProcessError,
-    TaskAlreadyCompleted,
-    TaskNotOpen,
 )
 from ..forms import Form
 from ..status import InstanceStatus, TaskStatus, instance_transition, task_transition
-from ..uow import UnitOfWork, is_lock_error
-from .locks import lock_instance, try_lock_instance
+from ..uow import UnitOfWork
+from .locks import lock_instance, lock_task, require_running, try_lock_instance
 from .models import ProcessInstance, Task
 from .outcome import Authorize, RuntimeHooks, StepOutcome
 from .persist import Step, event, insert_opened, persist_step, ready_ids, workflows, write_events
@@ -138,7 +133,7 @@ class Runtime:
         *,
         authorize: Authorize | None = None,
     ) -> StepOutcome:
-        task, instance = self._lock_task(uow, tenant_id, task_id)
+        task, instance = lock_task(uow, tenant_id, task_id)
         if authorize is not None:
             authorize(task, instance)
         definition = definition_cache(uow).get(uow, instance.definition_id)
@@ -202,7 +197,7 @@ class Runtime:
         actor: str | None,
     ) -> StepOutcome:
         instance = lock_instance(uow, instance_id, tenant_id)
-        _require_running(instance)
+        require_running(instance)
         definition = definition_cache(uow).get(uow, instance.definition_id)
         settings = StepSettings(uow, instance.tenant_id, definition.settings)
         workflow = self._load(uow, instance, definition)
@@ -343,24 +338,6 @@ class Runtime:
                 instance.state, definition.compiled, instance.current_process_id, self.script_engine
             )
 
-    def _lock_task(self, uow: UnitOfWork, tenant_id: str, task_id: uuid.UUID) -> tuple[Task, ProcessInstance]:
-        query = _task_and_instance(for_update=uow.dialect == "postgresql")
-        try:
-            row = uow.session.execute(query, {"task_id": task_id}).first()
-        except OperationalError as exc:
-            if is_lock_error(exc):
-                raise TaskAlreadyCompleted("the task is being completed by someone else") from exc
-            raise
-        if row is None or row[0].tenant_id != tenant_id:
-            raise NotFound("task not found")
-        task, instance = row[0], row[1]
-        if task.status == TaskStatus.COMPLETED:
-            raise TaskAlreadyCompleted("the task has already been completed", completed_by=task.completed_by)
-        if task.status != TaskStatus.OPEN:
-            raise TaskNotOpen(f"the task is {task.status}")
-        _require_running(instance)
-        return task, instance
-
     def _close_open_tasks(
         self, uow: UnitOfWork, instance: ProcessInstance, keep: set[uuid.UUID]
     ) -> list[Task]:
@@ -386,27 +363,10 @@ class Runtime:
         return outcome
 
 
-@functools.cache
-def _task_and_instance(*, for_update: bool) -> Select[Task, ProcessInstance]:
-    """The statement that loads and locks a user task with its instance, built once: constructing it
-    cost more than running it, on every completion."""
-    query = (
-        select(Task, ProcessInstance)
-        .join(ProcessInstance, Task.instance_id == ProcessInstance.id)
-        .where(Task.id == bindparam("task_id"), Task.kind == "user")
-    )
-    return query.with_for_update(nowait=True) if for_update else query
-
-
 def _validate(form: Form, data: dict[str, Any]) -> None:
     errors = form.validate(data)
     if errors:
         raise InvalidForm(f"{len(errors)} field(s) are not valid", errors)
-
-
-def _require_running(instance: ProcessInstance) -> None:
-    if instance.status != InstanceStatus.RUNNING:
-        raise Conflict(f"the procedure is {instance.status}", status=instance.status)
 
 
 def _waiting_message(workflow: BpmnWorkflow, name: str) -> MessageEventDefinition | None:
