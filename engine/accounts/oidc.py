@@ -120,7 +120,8 @@ def oidc_login(uow: UnitOfWork, claims: Mapping[str, Any], mapping: ClaimMapping
         user.display_name = identity.display_name
         user.roles = sorted(r.value for r in identity.roles)
         user.party = identity.party
-        user.email = identity.email
+        if identity.email:  # an address an admin set stays when the provider sends none
+            user.email = identity.email
         user.active = True
         user.updated_at = now
         uow.flush()
