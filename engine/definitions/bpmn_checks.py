@@ -141,6 +141,14 @@ class _FileChecker:
                     info.start_form = form_key
                     info.forms.add(form_key)
                     self.check_form_reference(form_key, node)
+            elif tag in {"boundaryEvent", "intermediateCatchEvent"} and extensions.get("formKey"):
+                # A message's payload is checked against this form (docs/modelling.md, Messages).
+                form_key = extensions["formKey"]
+                if node.find(_q("messageEventDefinition")) is None:
+                    self.issue("only a message event takes a form", node, "remove camunda:formKey")
+                else:
+                    info.forms.add(form_key)
+                    self.check_form_reference(form_key, node)
             elif tag in {"exclusiveGateway", "inclusiveGateway"}:
                 self.check_gateway(node, flows_by_source.get(node.get("id") or "", []))
             elif tag == "scriptTask":

@@ -17,6 +17,7 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
@@ -202,9 +203,19 @@ class Runtime:
         settings = StepSettings(uow, instance.tenant_id, definition.settings)
         workflow = self._load(uow, instance, definition)
         before = ready_ids(workflow)
-        event_definition = _waiting_message(workflow, name)
-        if event_definition is None:
+        catcher = _waiting_message(workflow, name)
+        if catcher is None:
             raise InvalidInput(f"the procedure is not waiting for message {name!r}", message_name=name)
+        event_definition = catcher.task_spec.event_definition
+        # Like a user task's data: checked against the catching event's form, or none is taken.
+        form_key = (getattr(catcher.task_spec, "extensions", None) or {}).get("formKey")
+        if form_key:
+            _validate(definition.form(form_key), payload)
+        elif payload:
+            raise InvalidForm(
+                f"message {name!r} takes no data",
+                [FieldError(key, "unknown field", "unknown_field") for key in sorted(payload)],
+            )
 
         def deliver(wf: BpmnWorkflow) -> None:
             wf.send_event(BpmnEvent(event_definition, payload))
@@ -369,9 +380,10 @@ def _validate(form: Form, data: dict[str, Any]) -> None:
         raise InvalidForm(f"{len(errors)} field(s) are not valid", errors)
 
 
-def _waiting_message(workflow: BpmnWorkflow, name: str) -> MessageEventDefinition | None:
+def _waiting_message(workflow: BpmnWorkflow, name: str) -> SpiffTask | None:
+    """The event that would catch message `name` now."""
     for task in workflow.get_tasks(state=TaskState.WAITING | TaskState.READY):
         definition = getattr(task.task_spec, "event_definition", None)
         if isinstance(definition, MessageEventDefinition) and definition.name == name:
-            return definition
+            return task
     return None

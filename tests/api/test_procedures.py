@@ -157,6 +157,10 @@ def test_the_client_withdraws_by_message(api, world):
     url = f"/api/v1/procedures/{procedure['id']}/messages"
     unknown = api.post(url + "/no_such_message", as_=Role.COORDINATOR, json={})
     assert unknown.status_code == 422 and unknown.get_json()["code"] == "invalid_input"
+    # This model's message has no form: it takes no data, and nothing slips into the process data.
+    smuggled = api.post(url + "/client_withdraws", as_=Role.COORDINATOR, json={"payload": {"stopreden": "x"}})
+    assert smuggled.status_code == 422 and smuggled.get_json()["errors"][0]["field"] == "stopreden"
+    assert world.open_tasks(procedure["id"]) != []  # nothing happened
     response = api.post(url + "/client_withdraws", as_=Role.COORDINATOR, json={"payload": {}})
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["status"] == "closed"

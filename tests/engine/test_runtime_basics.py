@@ -120,7 +120,9 @@ def test_user_tasks_inside_a_multi_instance_call_activity_get_rows_per_party(uow
     deploy_bundle(uow, fixture_bundle("call_activity"))
     runtime = Runtime()
     with uow() as unit:
-        instance_id = runtime.start(unit, "utrecht", "requests", {"partijen": ["ggz", "uwv"]}, "a").instance.id
+        instance_id = runtime.start(
+            unit, "utrecht", "requests", {"partijen": ["ggz", "uwv"]}, "a"
+        ).instance.id
         unit.commit()
     tasks = _open_tasks(uow, instance_id)
     assert sorted((t.process_id, t.element_id, t.party, t.role) for t in tasks) == [
@@ -139,7 +141,7 @@ MESSAGE_PROCESS = """
     <bpmn:startEvent id="start"/>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>
     <bpmn:userTask id="work" name="Werk" camunda:formKey="f" camunda:candidateGroups="coordinator"/>
-    <bpmn:boundaryEvent id="withdrawn" attachedToRef="work" cancelActivity="true">
+    <bpmn:boundaryEvent id="withdrawn" attachedToRef="work" cancelActivity="true" camunda:formKey="reden">
       <bpmn:messageEventDefinition id="med" messageRef="msg_withdraw"/>
     </bpmn:boundaryEvent>
     <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="done"/>
@@ -161,15 +163,24 @@ def test_a_message_interrupts_the_waiting_task_and_an_unexpected_one_is_refused(
         process_id="messages",
         extra='<bpmn:message id="msg_withdraw" name="client_withdraws"/>',
     )
-    deploy_bundle(uow, Bundle({"m.bpmn": model.encode(), "forms/f.json": json.dumps(SIMPLE_FORM).encode()}))
+    reden = {"type": "object", "properties": {"reden": {"type": "string", "enum": ["verhuisd", "anders"]}}}
+    files = {"m.bpmn": model.encode(), "forms/f.json": json.dumps(SIMPLE_FORM).encode()}
+    deploy_bundle(uow, Bundle({**files, "forms/reden.json": json.dumps(reden).encode()}))
     runtime = Runtime()
     with uow() as unit:
         instance_id = runtime.start(unit, "utrecht", "messages", {}, "a").instance.id
         unit.commit()
     with uow() as unit, pytest.raises(InvalidInput):
         runtime.send_message(unit, "utrecht", instance_id, "something_else", {}, "c")
+    # The payload is checked against the catching event's form, like a user task's data.
+    for payload, field in [({"reden": "geen idee"}, "reden"), ({"stopreden": "doelen_bereikt"}, "stopreden")]:
+        with uow() as unit, pytest.raises(InvalidForm) as refused:
+            runtime.send_message(unit, "utrecht", instance_id, "client_withdraws", payload, "c")
+        assert [e.field for e in refused.value.errors] == [field]
     with uow() as unit:
-        outcome = runtime.send_message(unit, "utrecht", instance_id, "client_withdraws", {"reden": "verhuisd"}, "c")
+        outcome = runtime.send_message(
+            unit, "utrecht", instance_id, "client_withdraws", {"reden": "verhuisd"}, "c"
+        )
         unit.commit()
     assert [t.element_id for t in outcome.cancelled] == ["work"]
     assert outcome.instance.status == InstanceStatus.COMPLETED

@@ -57,6 +57,26 @@ def test_a_missing_or_invalid_form_is_reported():
     assert any("not a valid JSON Schema" in i for i in _issues(_bundle(_task(), forms=broken)))
 
 
+def test_a_message_event_form_must_exist_and_only_message_events_take_one():
+    def boundary(definition: str) -> str:
+        return (
+            _task()
+            + f"""
+    <bpmn:boundaryEvent id="stop" attachedToRef="task" camunda:formKey="nope">{definition}</bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="stop" targetRef="end"/>"""
+        )
+
+    message = boundary('<bpmn:messageEventDefinition id="m" messageRef="msg"/>')
+    extra = '<bpmn:message id="msg" name="client_withdraws"/>'
+    assert any(
+        "[stop]" in i and "form 'nope' does not exist" in i for i in _issues(_bundle(message, extra=extra))
+    )
+    timer = boundary(
+        '<bpmn:timerEventDefinition id="t"><bpmn:timeDuration>"PT1H"</bpmn:timeDuration></bpmn:timerEventDefinition>'
+    )
+    assert any("[stop]" in i and "only a message event takes a form" in i for i in _issues(_bundle(timer)))
+
+
 def test_an_unknown_role_is_refused():
     issues = _issues(_bundle(_task(attrs='camunda:formKey="f" camunda:candidateGroups="wizards"')))
     assert any("no known role" in i and "wizards" in i for i in issues)

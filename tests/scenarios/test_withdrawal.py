@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import InvalidInput, NotAuthorized
+from engine.errors import InvalidForm, InvalidInput, NotAuthorized
 
 from . import answers as a
 from .phases import assess, consent, period, to_approach
@@ -23,14 +23,18 @@ def test_the_client_withdraws_during_the_approach(walk: Walk) -> None:
     # Only the municipality's coordinator or manager passes the client's withdrawal on.
     with pytest.raises(NotAuthorized):
         walk.send(party("wijkteam"), "client_withdraws")
-    walk.send(COORDINATOR, "client_withdraws")
+    # Only a category of reason, from the message's form; free text has no place in the process data.
+    with pytest.raises(InvalidForm):
+        walk.send(COORDINATOR, "client_withdraws", reden="Cliënt is opgenomen in de GGZ-kliniek")
+    walk.send(COORDINATOR, "client_withdraws", reden="geen_behoefte")
 
     # The open report is cancelled; the coordinator closes.
     [report] = [t for t in walk.tasks("task_voortgang_partij") if t.cancelled_at == walk.now()]
     assert (report.party, report.status) == ("schuldhulpverlening", "cancelled")
     assert walk.open() == [OpenTask("task_afsluiting", "coordinator", assignee="c.devries")]
     assert walk.chain()[-2:] == ["wams_evaluatie", "wams_afsluiting"]
-    assert [e.detail for e in walk.events("message_received")] == [{"message": "client_withdraws"}]
+    [received] = walk.events("message_received")
+    assert (received.detail, received.data_keys) == ({"message": "client_withdraws"}, ["reden"])
     with pytest.raises(InvalidInput):  # nothing left to withdraw from
         walk.send(COORDINATOR, "client_withdraws")
 
