@@ -14,6 +14,7 @@ from engine.errors import InvalidForm, InvalidInput
 from engine.procedures import listing
 from engine.procedures import service as procedures
 from engine.procedures.diagram import procedure_diagram
+from engine.procedures.messages import awaited_messages
 from engine.scheduler import commands as scheduler
 
 from . import bp, common
@@ -86,13 +87,37 @@ def procedure_start() -> Any:
 def procedure(procedure_id: uuid.UUID) -> Any:
     who = common.actor()
     detail = listing.procedure_detail(common.uow(readonly=True), who, procedure_id)
+    awaited = awaited_messages(common.uow(readonly=True), who, procedure_id)
     return render_template(
         "web/procedure.html",
         detail=detail,
         procedure=detail.procedure,
         may_steer=who.has(*procedures.STEERING),
         participants=_participants(detail),
+        messages=[(m, build_fields(m.form, {}) if m.form else []) for m in awaited],
     )
+
+
+@bp.post("/procedures/<uuid:procedure_id>/messages/<name>")
+def procedure_message(procedure_id: uuid.UUID, name: str) -> Any:
+    """Pass on what the procedure waits for (e.g. the client withdraws), with its form's answers."""
+    who = common.actor()
+    offered = {m.name: m for m in awaited_messages(common.uow(readonly=True), who, procedure_id)}
+    message = offered.get(name)
+    if message is None:
+        flash(gettext("Not done: the procedure is not waiting for this (any more)."), "error")
+        return redirect(url_for("web.procedure", procedure_id=procedure_id))
+    data = parse_submission(message.form, request.form) if message.form else {}
+    try:
+        procedures.send_procedure_message(common.uow(), common.svc().runtime, who, procedure_id, name, data)
+    except InvalidForm as error:
+        problems = "; ".join(f"{e.field}: {e.message}" for e in error.errors)
+        flash(gettext("Not done: %(detail)s", detail=problems), "error")
+    except InvalidInput as error:
+        flash(gettext("Not done: %(detail)s", detail=error.message), "error")
+    else:
+        flash(gettext("Passed on: %(message)s.", message=message.label), "info")
+    return redirect(url_for("web.procedure", procedure_id=procedure_id))
 
 
 def _participants(detail: listing.ProcedureDetail) -> dict[str, list[str]]:

@@ -24,7 +24,7 @@ MELDING = {
 }
 
 
-def _open_work(server) -> None:
+def _open_work(server) -> list:
     """Two procedures waiting at the assessment, one of them past its due date."""
     services = server.services
     with services.uow(readonly=True) as uow:
@@ -37,10 +37,11 @@ def _open_work(server) -> None:
             .values(due_at=uow.now() - timedelta(days=3), created_at=uow.now() - timedelta(days=20))
         )
         uow.commit()
+    return started
 
 
 def test_dashboard_and_heatmap(ui) -> None:
-    _open_work(ui.server)
+    started = _open_work(ui.server)
     page = ui.page
     ui.login("manager")
     page.wait_for_url(re.compile(r".*/dashboard$"))
@@ -71,4 +72,11 @@ def test_dashboard_and_heatmap(ui) -> None:
     with open(path, encoding="utf-8") as handle:
         assert handle.readline().strip() == "indicator,category,value"
     assert page.get_by_test_id("workload").is_visible()
+
+    # A procedure's page offers the manager to steer it, also to pass on the client's withdrawal.
+    ui.go(f"/procedures/{started[0].id}")
+    withdrawal = page.get_by_test_id("message-client_withdraws")
+    assert withdrawal.get_by_role("heading", name="Cliënt trekt zich terug").is_visible()
+    assert withdrawal.get_by_role("group", name="Reden (optioneel)").is_visible()  # radios, one per reason
+    ui.check("procedure-steer")
     assert not ui.console_errors, ui.console_errors

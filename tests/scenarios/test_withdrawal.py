@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import InvalidForm, InvalidInput, NotAuthorized
+from engine.procedures.messages import awaited_messages
 
 from . import answers as a
 from .phases import assess, consent, period, to_approach
@@ -20,6 +21,11 @@ def test_the_client_withdraws_during_the_approach(walk: Walk) -> None:
     walk.complete("task_voortgang_partij", party="wijkteam", as_=party("wijkteam"), **a.voortgang())
     assert walk.open() == [OpenTask("task_voortgang_partij", "party_contact", party="schuldhulpverlening")]
 
+    # The procedure page offers the withdrawal (and its form) to those who may pass it on.
+    [offered] = awaited_messages(walk.uow(readonly=True), COORDINATOR, walk.id)
+    assert (offered.name, offered.label) == ("client_withdraws", "Cliënt trekt zich terug")
+    assert offered.form is not None and list(offered.form["properties"]) == ["reden"]
+    assert awaited_messages(walk.uow(readonly=True), party("wijkteam"), walk.id) == []
     # Only the municipality's coordinator or manager passes the client's withdrawal on.
     with pytest.raises(NotAuthorized):
         walk.send(party("wijkteam"), "client_withdraws")
@@ -37,6 +43,7 @@ def test_the_client_withdraws_during_the_approach(walk: Walk) -> None:
     assert (received.detail, received.data_keys) == ({"message": "client_withdraws"}, ["reden"])
     with pytest.raises(InvalidInput):  # nothing left to withdraw from
         walk.send(COORDINATOR, "client_withdraws")
+    assert awaited_messages(walk.uow(readonly=True), COORDINATOR, walk.id) == []
 
     walk.complete("task_afsluiting", as_=COORDINATOR, **a.afsluiting("gedeeltelijk_bereikt"))
     closed = walk.procedure()

@@ -214,3 +214,24 @@ def test_steering_suspend_resume_extend_cancel(browser, other_browser) -> None:
     page = other_browser.get(base)
     assert 'data-testid="status">gestopt' in page.text and "/suspend" not in page.text
     assert "Cliënt is verhuisd." in page.text  # the reason is in the timeline
+
+
+def test_the_client_withdraws_from_the_procedure_page(browser, other_browser) -> None:
+    browser.login(Role.MELDPUNT)
+    procedure_id = _start(browser)
+    base = f"/procedures/{procedure_id}"
+    assert "/messages/client_withdraws" not in browser.get(base).text  # the meldpunt does not steer
+
+    other_browser.login(Role.COORDINATOR)
+    page = other_browser.get(base).text
+    assert 'data-testid="message-client_withdraws"' in page and "Cliënt trekt zich terug" in page
+    assert "Reden (optioneel)" in page  # the message's form, rendered like a task's
+    other_browser.post(f"{base}/messages/client_withdraws", {"reden": "iets anders"})
+    refused = other_browser.get(base).text
+    assert "Niet uitgevoerd" in refused and 'data-testid="status">lopend' in refused
+    other_browser.post(f"{base}/messages/client_withdraws", {"reden": "geen_behoefte"})
+    page = other_browser.get(base).text
+    assert "Doorgegeven: Cliënt trekt zich terug." in page
+    assert "/messages/client_withdraws" not in page  # nothing left to withdraw from
+    other_browser.post(f"{base}/messages/client_withdraws", {})
+    assert "wacht hier niet (meer) op" in other_browser.get(base).text
