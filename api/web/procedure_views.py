@@ -111,7 +111,9 @@ def procedure_message(procedure_id: uuid.UUID, name: str) -> Any:
     try:
         procedures.send_procedure_message(common.uow(), common.svc().runtime, who, procedure_id, name, data)
     except InvalidForm as error:
-        problems = "; ".join(f"{e.field}: {e.message}" for e in error.errors)
+        problems = "; ".join(
+            f"{path}: {text}" for path, texts in common.field_errors(error).items() for text in texts
+        )
         flash(gettext("Not done: %(detail)s", detail=problems), "error")
     except InvalidInput as error:
         flash(gettext("Not done: %(detail)s", detail=error.message), "error")
