@@ -9,8 +9,8 @@ from engine.errors import InvalidForm, InvalidInput, NotAuthorized
 from engine.procedures.messages import awaited_messages
 
 from . import answers as a
-from .phases import assess, consent, period, to_approach
-from .walk import ASSESSOR, COORDINATOR, OpenTask, Walk, party
+from .phases import assess, consent, period, request, to_approach
+from .walk import ASSESSOR, COORDINATOR, MANAGER, OpenTask, Walk, party
 
 
 def test_the_client_withdraws_during_the_approach(walk: Walk) -> None:
@@ -90,3 +90,18 @@ def test_the_client_withdraws_while_parties_are_being_asked(walk: Walk) -> None:
     )
     assert "betrokken_partijen" not in walk.indicators()
     walk.assert_every_task_had_role_and_due_date()
+
+
+def test_the_client_withdraws_while_the_appointed_coordinator_writes_the_plan(walk: Walk) -> None:
+    walk.start(ASSESSOR, a.melding(gezinsleden=[]))
+    assess(walk)
+    consent(walk)
+    request(walk, "wijkteam")
+    walk.complete("task_onderzoek_conclusie", as_=COORDINATOR, **a.conclusie())
+    walk.complete("task_coordinator_aanwijzen", as_=MANAGER, **a.coordinator("c.devries"))
+    assert walk.open() == [OpenTask("task_aanpak_plan", "coordinator", assignee="c.devries")]
+
+    walk.send(COORDINATOR, "client_withdraws", reden="geen_vertrouwen")
+    # The interrupted subprocess's data are gone, but the appointment is kept at the process level:
+    # the appointed coordinator closes, not the pool.
+    assert walk.open() == [OpenTask("task_afsluiting", "coordinator", assignee="c.devries")]
