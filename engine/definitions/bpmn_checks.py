@@ -104,7 +104,57 @@ class _FileChecker:
         processes = []
         for process in self.root.iter(_q("process")):
             processes.append(self.check_process(process))
+            self.check_data_object_references(process)
         return processes
+
+    def check_data_object_references(self, process: etree._Element) -> None:
+        """A data object reference must name a data object of its own (sub)process or the one directly
+        around it. SpiffWorkflow looks no further, and for a name it cannot find inside a subprocess
+        its parser loops forever: such a model must never reach it."""
+        scopes = {_q(tag) for tag in ("process", "subProcess", "transaction", "adHocSubProcess")}
+
+        def declared(scope: etree._Element | None) -> set[str]:
+            if scope is None:
+                return set()
+            return {obj.get("id") or "" for obj in scope if obj.tag == _q("dataObject")}
+
+        def enclosing(node: etree._Element) -> etree._Element | None:
+            parent = node.getparent()
+            while parent is not None and parent.tag not in scopes:
+                parent = parent.getparent()
+            return parent
+
+        def visible(node: etree._Element) -> set[str]:
+            scope = enclosing(node)
+            outer = enclosing(scope) if scope is not None and scope is not process else None
+            return declared(scope) | declared(outer)
+
+        for reference in process.iter(_q("dataObjectReference")):
+            name = reference.get("dataObjectRef") or ""
+            if name not in visible(reference):
+                self.issue(
+                    f"data object reference names {name!r}, which is not a data object of its process "
+                    "or of the one directly around it",
+                    reference,
+                    "declare the data object there, or fix dataObjectRef",
+                )
+        # An association may point at a reference elsewhere in the file: the element that owns it is
+        # what SpiffWorkflow resolves the data object from.
+        objects = {
+            r.get("id"): r.get("dataObjectRef") or "" for r in self.root.iter(_q("dataObjectReference"))
+        }
+        for association in process.iter(_q("dataInputAssociation"), _q("dataOutputAssociation")):
+            owner = association.getparent()
+            for end in association:
+                name = (end.text or "").strip()
+                is_reference = end.tag in (_q("sourceRef"), _q("targetRef")) and name in objects
+                if is_reference and owner is not None and objects[name] not in visible(owner):
+                    self.issue(
+                        f"{etree.QName(owner).localname} uses data object {objects[name]!r}, which is "
+                        "not a data object of its process or of the one directly around it",
+                        owner,
+                        "reference a data object of this (sub)process or the one around it",
+                    )
 
     def check_process(self, process: etree._Element) -> ProcessInfo:
         info = ProcessInfo(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -75,6 +76,77 @@ def test_a_message_event_form_must_exist_and_only_message_events_take_one():
         '<bpmn:timerEventDefinition id="t"><bpmn:timeDuration>"PT1H"</bpmn:timeDuration></bpmn:timerEventDefinition>'
     )
     assert any("[stop]" in i and "only a message event takes a form" in i for i in _issues(_bundle(timer)))
+
+
+def _subprocess(sub_id: str, inner: str) -> str:
+    return f"""
+    <bpmn:subProcess id="{sub_id}">
+      {inner}
+      <bpmn:startEvent id="{sub_id}_start"/>
+      <bpmn:sequenceFlow id="{sub_id}_f1" sourceRef="{sub_id}_start" targetRef="{sub_id}_work"/>
+      <bpmn:scriptTask id="{sub_id}_work">
+        <bpmn:incoming>{sub_id}_f1</bpmn:incoming><bpmn:outgoing>{sub_id}_f2</bpmn:outgoing>
+        {{association}}
+        <bpmn:script>x = 1</bpmn:script>
+      </bpmn:scriptTask>
+      <bpmn:sequenceFlow id="{sub_id}_f2" sourceRef="{sub_id}_work" targetRef="{sub_id}_end"/>
+      <bpmn:endEvent id="{sub_id}_end"/>
+    </bpmn:subProcess>"""
+
+
+def _writes(reference: str) -> str:
+    return f'<bpmn:dataOutputAssociation id="out_{reference}"><bpmn:targetRef>{reference}</bpmn:targetRef></bpmn:dataOutputAssociation>'
+
+
+def _analyze_within(bundle: Bundle, seconds: float = 10) -> list[str]:
+    """SpiffWorkflow's parser loops forever on some unresolvable data object references: fail, not hang."""
+    found: list[list[str]] = []
+    worker = threading.Thread(target=lambda: found.append(_issues(bundle)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert found, "validation did not finish"
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # A reference to a data object that exists nowhere, inside a subprocess.
+        _subprocess("a", '<bpmn:dataObjectReference id="ref" dataObjectRef="nowhere"/>').replace(
+            "{association}", _writes("ref")
+        ),
+        # A task writing through a reference that lives in a sibling subprocess.
+        _subprocess("a", "").replace("{association}", _writes("ref_b"))
+        + _subprocess(
+            "b", '<bpmn:dataObject id="only_b"/><bpmn:dataObjectReference id="ref_b" dataObjectRef="only_b"/>'
+        ).replace("{association}", ""),
+    ],
+)
+def test_data_object_references_spiffworkflow_cannot_resolve_are_refused_not_hung(body):
+    process = f"""
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="a"/>
+    {body}
+    <bpmn:sequenceFlow id="f2" sourceRef="a" targetRef="end"/>
+    <bpmn:endEvent id="end"/>"""
+    issues = _analyze_within(_bundle(process))
+    assert any("not a data object of its process or of the one directly around it" in i for i in issues), (
+        issues
+    )
+
+
+def test_a_data_object_of_the_enclosing_process_is_accepted():
+    body = _subprocess("a", '<bpmn:dataObjectReference id="ref" dataObjectRef="kept"/>').replace(
+        "{association}", _writes("ref")
+    )
+    process = f"""
+    <bpmn:dataObject id="kept"/>
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="a"/>
+    {body}
+    <bpmn:sequenceFlow id="f2" sourceRef="a" targetRef="end"/>
+    <bpmn:endEvent id="end"/>"""
+    assert _analyze_within(_bundle(process)) == []
 
 
 def test_an_unknown_role_is_refused():
