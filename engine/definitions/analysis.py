@@ -238,6 +238,18 @@ def analyze(bundle: Bundle, *, max_xml_bytes: int = 2 * 1024 * 1024) -> BundleAn
                     info.line,
                 )
             )
+    for cycle in _call_cycles(processes):
+        first = processes[cycle[0]]
+        issues.append(
+            ModelIssue(
+                first.file,
+                f"call activities form a cycle ({' → '.join(cycle)}): each round nests the process one level "
+                "deeper, so it never ends and its history never stops growing",
+                first.process_id,
+                first.line,
+                hint="repeat with a loop back to an earlier task, or end with continueAs",
+            )
+        )
     if issues:
         return result
 
@@ -272,6 +284,31 @@ def _from_spiff(exc: ValidationException, path: str) -> ModelIssue:
     line = exc.line_number if isinstance(exc.line_number, int) else None
     message = str(exc.args[0]) if exc.args else str(exc)
     return ModelIssue(exc.file_name or path, message, exc.id or None, line)
+
+
+def _call_cycles(processes: dict[str, ProcessInfo]) -> list[list[str]]:
+    """Cycles in the call-activity graph, one per back edge of an iterative depth-first search: linear
+    in the bundle's size and no recursion limit (continuing as new is not a call: it replaces the
+    running process, so loops through continueAs are fine)."""
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+    for root in sorted(processes):
+        if root in done:
+            continue
+        path: list[str] = [root]
+        pending: list[list[str]] = [sorted(processes[root].calls, reverse=True)]
+        while path:
+            if not pending[-1]:
+                done.add(path.pop())
+                pending.pop()
+                continue
+            called = pending[-1].pop()
+            if called in path:
+                cycles.append([*path[path.index(called) :], called])
+            elif called in processes and called not in done:
+                path.append(called)
+                pending.append(sorted(processes[called].calls, reverse=True))
+    return cycles
 
 
 def _closure(entry: str, processes: dict[str, ProcessInfo]) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -226,6 +227,32 @@ def test_a_call_to_a_missing_process_is_named():
     <bpmn:sequenceFlow id="f2" sourceRef="call" targetRef="end"/>
     <bpmn:endEvent id="end"/>"""
     assert any("'elsewhere'" in i and "not in the bundle" in i for i in _issues(_bundle(process)))
+
+
+def _caller(process_id: str, *called: str) -> bytes:
+    """A process that calls `called` one after the other (none: it just ends)."""
+    steps = ["start", *[f"call_{c}" for c in called], "end"]
+    body = ['<bpmn:startEvent id="start"/>']
+    body += [f'<bpmn:callActivity id="call_{c}" calledElement="{c}"/>' for c in called]
+    body += [
+        f'<bpmn:sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}"/>'
+        for i, (a, b) in enumerate(itertools.pairwise(steps))
+    ]
+    body.append('<bpmn:endEvent id="end"/>')
+    return bpmn_document("\n".join(body), process_id=process_id).encode()
+
+
+def test_call_cycles_are_refused_before_a_start_would_nest_forever():
+    # Starting a process that calls itself never returned: every call nests one level deeper.
+    itself = _issues(Bundle({"p.bpmn": _caller("p", "p")}))
+    assert any("call activities form a cycle (p → p)" in i for i in itself), itself
+    pair = _issues(Bundle({"a.bpmn": _caller("a", "b"), "b.bpmn": _caller("b", "a")}))
+    assert [i for i in pair if "form a cycle" in i] == [i for i in pair if "cycle (a → b → a)" in i] and len(
+        [i for i in pair if "form a cycle" in i]
+    ) == 1, pair
+    # Shared callees are not a cycle.
+    diamond = {"a.bpmn": _caller("a", "b", "c"), "b.bpmn": _caller("b", "c"), "c.bpmn": _caller("c")}
+    assert _issues(Bundle(diamond)) == []
 
 
 def test_xsd_errors_come_with_line_numbers():
