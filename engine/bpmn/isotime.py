@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
@@ -43,6 +43,9 @@ def add_duration(start: str | datetime, duration: str) -> str:
     return (moment + TimerEventDefinition.get_timedelta_from_start(parsed, moment)).isoformat()
 
 
+MIN_CYCLE_PERIOD = timedelta(minutes=1)
+
+
 def validate_timer_value(value: str, kind: str) -> str | None:
     """Check an evaluated timer value for a timer of `kind` (date, duration, cycle); None if fine."""
     try:
@@ -51,7 +54,10 @@ def validate_timer_value(value: str, kind: str) -> str | None:
                 return f"{value!r} is not an ISO 8601 duration such as P14D or PT30M"
             TimerEventDefinition.parse_iso_duration(value)
         elif kind == "cycle":
-            TimerEventDefinition.parse_iso_recurring_interval(value)
+            _, _, period = TimerEventDefinition.parse_iso_recurring_interval(value)
+            if period < MIN_CYCLE_PERIOD:
+                # R/PT0S would fire on every tick, forever, and grow the live state with each round.
+                return f"{value!r} repeats more often than once a minute"
         else:
             TimerEventDefinition.get_datetime(value)
     except Exception as exc:

@@ -203,6 +203,18 @@ def test_conditions_and_timers_are_checked():
     assert any("[a]" in i and "condition" in i for i in issues), issues
 
 
+@pytest.mark.parametrize(("cycle", "refused"), [("R/PT0S", True), ("R/PT30S", True), ("R2/PT10M", False)])
+def test_a_repeating_timer_fires_at_most_once_a_minute(cycle, refused):
+    # R/PT0S fired on every scheduler tick, forever, growing the live state with each round.
+    timer = f"""<bpmn:boundaryEvent id="remind" attachedToRef="task" cancelActivity="false">
+      <bpmn:timerEventDefinition id="t"><bpmn:timeCycle>{cycle}</bpmn:timeCycle></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="remind" targetRef="reminded"/>
+    <bpmn:endEvent id="reminded"/>"""
+    issues = _issues(_bundle(_task() + timer))
+    assert any("[remind]" in i and "more often than once a minute" in i for i in issues) is refused, issues
+
+
 def test_bare_camunda_timers_and_config_references_are_accepted_when_settings_exist():
     timer = """
     <bpmn:startEvent id="start"/>
