@@ -28,8 +28,10 @@ from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr
 from RestrictedPython.transformer import RestrictingNodeTransformer
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 
 from ..errors import SandboxViolation, ScriptError, ScriptTimeout
 from .budget import BudgetExceeded, time_budget, watch_collector
@@ -39,6 +41,8 @@ MAX_RANGE = 100_000
 MAX_SEQUENCE = 100_000
 MAX_EXPONENT = 256
 MAX_SHIFT = 256
+# Instances of one multi-instance activity (one per party, household member, …).
+MAX_INSTANCES = 1_000
 
 FORBIDDEN_NAMES = frozenset(
     {
@@ -335,5 +339,22 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         raise SandboxViolation("service tasks are not supported by this engine")
 
 
+class SandboxScriptEngine(PythonScriptEngine):
+    """SpiffWorkflow's script engine on the sandbox, which also bounds a multi-instance activity's
+    loop cardinality: the library creates every instance at once, so `10**7` would hold the step
+    (and the instance's lock) for as long as that takes."""
+
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        value = super().evaluate(task, expression, external_context)
+        spec = getattr(task, "task_spec", None)
+        is_cardinality = isinstance(spec, MultiInstanceTask) and expression == spec.cardinality
+        if is_cardinality and not (type(value) is int and 0 <= value <= MAX_INSTANCES):
+            problem = SandboxViolation(
+                f"loop cardinality {value!r} is not a number of instances from 0 to {MAX_INSTANCES:,}"
+            )
+            raise WorkflowTaskException(str(problem), task=task, exception=problem)
+        return value
+
+
 def create_script_engine(budget_ms: int) -> PythonScriptEngine:
-    return PythonScriptEngine(environment=SandboxEnvironment(budget_ms))
+    return SandboxScriptEngine(environment=SandboxEnvironment(budget_ms))

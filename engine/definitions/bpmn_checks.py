@@ -17,7 +17,7 @@ from lxml import etree
 
 from ..bpmn.isotime import is_duration, parse_datetime, validate_timer_value
 from ..bpmn.parser import BPMN_NS, CAMUNDA_NS, read_extensions
-from ..bpmn.sandbox import check_expression, check_script
+from ..bpmn.sandbox import MAX_INSTANCES, check_expression, check_script
 from ..errors import ModelIssue
 from ..roles import role_from_name
 
@@ -224,6 +224,8 @@ class _FileChecker:
                     info.decisions.add(ref)
             elif tag in {"timeDuration", "timeDate", "timeCycle"}:
                 self.check_timer(node, tag)
+            elif tag == "loopCardinality":
+                self.check_cardinality(node)
             if tag == "endEvent" and properties.get("continueAs"):
                 info.continues_into.add(properties["continueAs"])
             ground = properties.get("legalGround")
@@ -326,6 +328,22 @@ class _FileChecker:
                     node,
                     "give the flow a condition or make it the gateway's default flow",
                 )
+
+    def check_cardinality(self, node: etree._Element) -> None:
+        owner = node.getparent().getparent() if node.getparent() is not None else None
+        anchor = owner if owner is not None else node
+        text = (node.text or "").strip()
+        self.check_expression(text, anchor, "loop cardinality")
+        try:
+            literal = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            return  # computed at run time, where the sandbox bounds it too
+        if type(literal) is not int or not 0 <= literal <= MAX_INSTANCES:
+            self.issue(
+                f"loop cardinality {text!r} is not a number of instances from 0 to {MAX_INSTANCES:,}",
+                anchor,
+                "loop over a collection in the process data, or split the work",
+            )
 
     def check_timer(self, node: etree._Element, tag: str) -> None:
         owner = node.getparent().getparent() if node.getparent() is not None else None

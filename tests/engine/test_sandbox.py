@@ -126,3 +126,39 @@ def test_an_endless_loop_in_a_deployed_model_stops_with_a_clear_error_and_writes
     assert "longer than 100 ms" in stopped.value.message
     with uow(readonly=True) as unit:
         assert unit.session.scalar(select(func.count()).select_from(ProcessInstance)) == 0
+
+
+def _many(cardinality: str) -> Bundle:
+    process = f"""
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="veel"/>
+    <bpmn:scriptTask id="veel" name="Veel tegelijk">
+      <bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>{cardinality}</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>
+      <bpmn:script>x = 1</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="veel" targetRef="end"/>
+    <bpmn:endEvent id="end"/>"""
+    return Bundle({"many.bpmn": bpmn_document(process, process_id="many").encode()})
+
+
+def test_a_computed_loop_cardinality_is_bounded_before_any_instance_is_made(uow):
+    # The library creates every instance at once: two million held the step for minutes.
+    make_tenant(uow)
+    deploy_bundle(uow, _many("aantal"))
+    runtime = Runtime()
+    with uow() as unit, pytest.raises(ProcessError) as refused:
+        runtime.start(unit, "utrecht", "many", {"aantal": 2_000_000}, "a")
+    assert refused.value.details["element"] == "veel"
+    assert "loop cardinality 2000000" in refused.value.message
+    with uow() as unit:
+        started = runtime.start(unit, "utrecht", "many", {"aantal": 3}, "a")
+        unit.commit()
+    assert started.path.count("veel") >= 1
+
+
+def test_a_literal_loop_cardinality_out_of_bounds_is_refused_at_deploy():
+    from engine.definitions.analysis import analyze
+
+    issues = [str(i) for i in analyze(_many("2000000")).issues]
+    assert any("[veel]" in i and "loop cardinality '2000000'" in i for i in issues), issues
+    assert analyze(_many("3")).issues == []
