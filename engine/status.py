@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import TypeVar
 
@@ -50,24 +51,26 @@ _TASK_TRANSITIONS: dict[TaskStatus, set[TaskStatus]] = {
     TaskStatus.CANCELLED: set(),
 }
 
-S = TypeVar("S", InstanceStatus, TaskStatus, ProcedureStatus)
+S = TypeVar("S", bound=StrEnum)
 
 
-def _guard(table: dict[S, set[S]], current: S, target: S, what: str) -> S:
+def guard_transition(table: Mapping[S, set[S]], current: S, target: S, what: str) -> S:
+    """`target` if `table` allows the step from `current`, else `InvalidTransition` (every status
+    machine of the engine — here, in scheduler/ and privacy/ — goes through this)."""
     if target not in table[current]:
         raise InvalidTransition(
-            f"a {what} that is {current} cannot become {target}", current=current, target=target
+            f"the {what} is {current} and cannot become {target}", current=current, target=target
         )
     return target
 
 
 def instance_transition(current: str, target: InstanceStatus) -> InstanceStatus:
-    return _guard(_INSTANCE_TRANSITIONS, InstanceStatus(current), target, "process instance")
+    return guard_transition(_INSTANCE_TRANSITIONS, InstanceStatus(current), target, "process instance")
 
 
 def task_transition(current: str, target: TaskStatus) -> TaskStatus:
-    return _guard(_TASK_TRANSITIONS, TaskStatus(current), target, "task")
+    return guard_transition(_TASK_TRANSITIONS, TaskStatus(current), target, "task")
 
 
 def procedure_transition(current: str, target: ProcedureStatus) -> ProcedureStatus:
-    return _guard(_PROCEDURE_TRANSITIONS, ProcedureStatus(current), target, "procedure")
+    return guard_transition(_PROCEDURE_TRANSITIONS, ProcedureStatus(current), target, "procedure")

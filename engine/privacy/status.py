@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TypeVar
 
-from ..errors import InvalidTransition
+from ..status import guard_transition
 
 
 class RequestKind(StrEnum):
@@ -70,24 +69,14 @@ _INCIDENT: dict[IncidentStatus, set[IncidentStatus]] = {
     IncidentStatus.CLOSED: set(),
 }
 
-S = TypeVar("S", RequestStatus, ComplaintStatus, IncidentStatus)
-
-
-def _guard(table: dict[S, set[S]], current: S, target: S, what: str) -> S:
-    if target not in table[current]:
-        raise InvalidTransition(
-            f"a {what} that is {current} cannot become {target}", current=current, target=target
-        )
-    return target
-
 
 def request_transition(current: str, target: RequestStatus) -> RequestStatus:
-    return _guard(_REQUEST, RequestStatus(current), target, "GDPR request")
+    return guard_transition(_REQUEST, RequestStatus(current), target, "GDPR request")
 
 
 def complaint_transition(current: str, target: ComplaintStatus) -> ComplaintStatus:
-    return _guard(_COMPLAINT, ComplaintStatus(current), target, "complaint")
+    return guard_transition(_COMPLAINT, ComplaintStatus(current), target, "complaint")
 
 
 def incident_transition(current: str, target: IncidentStatus) -> IncidentStatus:
-    return _guard(_INCIDENT, IncidentStatus(current), target, "privacy incident")
+    return guard_transition(_INCIDENT, IncidentStatus(current), target, "privacy incident")

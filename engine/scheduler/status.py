@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TypeVar
 
-from ..errors import InvalidTransition
+from ..status import guard_transition
 
 
 class EscalationStatus(StrEnum):
@@ -41,20 +40,10 @@ _ADJUSTMENT: dict[AdjustmentStatus, set[AdjustmentStatus]] = {
 
 UNRESOLVED = (EscalationStatus.OPEN, EscalationStatus.ESCALATED)
 
-S = TypeVar("S", EscalationStatus, AdjustmentStatus)
-
-
-def _guard(table: dict[S, set[S]], current: S, target: S, what: str) -> S:
-    if target not in table[current]:
-        raise InvalidTransition(
-            f"an {what} that is {current} cannot become {target}", current=current, target=target
-        )
-    return target
-
 
 def escalation_transition(current: str, target: EscalationStatus) -> EscalationStatus:
-    return _guard(_ESCALATION, EscalationStatus(current), target, "escalation")
+    return guard_transition(_ESCALATION, EscalationStatus(current), target, "escalation")
 
 
 def adjustment_transition(current: str, target: AdjustmentStatus) -> AdjustmentStatus:
-    return _guard(_ADJUSTMENT, AdjustmentStatus(current), target, "adjustment")
+    return guard_transition(_ADJUSTMENT, AdjustmentStatus(current), target, "adjustment")
