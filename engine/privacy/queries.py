@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..access import Actor
+from ..db.paging import clamp_page, count_rows, one_page, where_equal
 from ..errors import InvalidInput
 from ..procedures.models import DataSubject, Fact, Procedure
 from ..roles import DUTCH_NAMES, Role
@@ -65,31 +66,26 @@ def query_log(uow: UnitOfWork, actor: Actor, filters: LogFilter) -> LogPage:
     """The privacy officer's view of the log: filter on procedure, subject (pseudonym), user, party,
     operation, trace and period; newest first."""
     actor.require(*FG)
-    page_size = max(1, min(filters.page_size, MAX_PAGE))
-    page = max(1, filters.page)
+    page, page_size = clamp_page(filters.page, filters.page_size, MAX_PAGE)
     entry = ProcessingLogEntry
     with uow:
-        query = select(entry).where(entry.tenant_id == actor.tenant_id)
-        for column, value in (
-            (entry.procedure_id, filters.procedure_id),
-            (entry.subject_pseudonym, filters.subject),
-            (entry.actor, filters.actor),
-            (entry.party, filters.party),
-            (entry.operation, filters.operation),
-            (entry.trace_id, filters.trace_id),
-        ):
-            if value is not None:
-                query = query.where(column == value)
+        query = where_equal(
+            select(entry).where(entry.tenant_id == actor.tenant_id),
+            [
+                (entry.procedure_id, filters.procedure_id),
+                (entry.subject_pseudonym, filters.subject),
+                (entry.actor, filters.actor),
+                (entry.party, filters.party),
+                (entry.operation, filters.operation),
+                (entry.trace_id, filters.trace_id),
+            ],
+        )
         if filters.start is not None:
             query = query.where(entry.at >= filters.start)
         if filters.end is not None:
             query = query.where(entry.at < filters.end)
-        total = uow.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-        items = list(
-            uow.session.scalars(
-                query.order_by(entry.seq.desc()).limit(page_size).offset((page - 1) * page_size)
-            )
-        )
+        total = count_rows(uow.session, query)
+        items = list(uow.session.scalars(one_page(query.order_by(entry.seq.desc()), page, page_size)))
     return LogPage(items, total, page, page_size)
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, exists, func, select
 
 from ..access import Actor
+from ..db.paging import clamp_page, count_rows, one_page, where_equal
 from ..errors import InvalidInput, NotAuthorized, NotFound
 from ..roles import Role
 from ..runtime.models import ProcessEvent, ProcessInstance, Task
@@ -105,21 +106,21 @@ def list_procedures(uow: UnitOfWork, actor: Actor, filters: ProcedureFilter) -> 
     limit = _reader_clause(actor)
     if filters.sort not in SORTS:
         raise InvalidInput(f"sort is one of {', '.join(SORTS)}", field="sort")
-    page_size = max(1, min(filters.page_size, MAX_PAGE_SIZE))
-    page = max(1, filters.page)
+    page, page_size = clamp_page(filters.page, filters.page_size, MAX_PAGE_SIZE)
     with uow:
         now = uow.now()
         query: Select[Procedure] = select(Procedure).where(Procedure.tenant_id == actor.tenant_id)
         if limit is not None:
             query = query.where(limit)
-        for column, value in (
-            (Procedure.status, filters.status),
-            (Procedure.phase, filters.phase),
-            (Procedure.coordinator, filters.coordinator),
-            (Procedure.reference, filters.reference),
-        ):
-            if value is not None:
-                query = query.where(column == value)
+        query = where_equal(
+            query,
+            [
+                (Procedure.status, filters.status),
+                (Procedure.phase, filters.phase),
+                (Procedure.coordinator, filters.coordinator),
+                (Procedure.reference, filters.reference),
+            ],
+        )
         if filters.started_from is not None:
             query = query.where(Procedure.started_at >= filters.started_from)
         if filters.started_to is not None:
@@ -127,11 +128,9 @@ def list_procedures(uow: UnitOfWork, actor: Actor, filters: ProcedureFilter) -> 
         if filters.overdue is not None:
             clause = _overdue_exists(now)
             query = query.where(clause if filters.overdue else ~clause)
-        total = uow.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        total = count_rows(uow.session, query)
         procedures = list(
-            uow.session.scalars(
-                query.order_by(*SORTS[filters.sort]).limit(page_size).offset((page - 1) * page_size)
-            )
+            uow.session.scalars(one_page(query.order_by(*SORTS[filters.sort]), page, page_size))
         )
         counts: dict[uuid.UUID, tuple[int, bool]] = {}
         if procedures:

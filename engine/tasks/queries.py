@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 
 from ..access import Actor
+from ..db.paging import clamp_page, count_rows, one_page, where_equal
 from ..definitions.cache import definition_cache
 from ..definitions.form_docs import form_document
 from ..errors import InvalidInput, NotFound
@@ -110,31 +111,31 @@ def _scoped(actor: Actor, scope: str) -> Select[Task, str]:
 def inbox(uow: UnitOfWork, actor: Actor, filters: InboxFilter) -> TaskPage:
     if filters.sort not in SORTS:
         raise InvalidInput(f"sort is one of {', '.join(SORTS)}", field="sort")
-    page_size = max(1, min(filters.page_size, MAX_PAGE_SIZE))
-    page = max(1, filters.page)
+    page, page_size = clamp_page(filters.page, filters.page_size, MAX_PAGE_SIZE)
     with uow:
         now = uow.now()
         query = _scoped(actor, filters.scope)
         if filters.status != "any":
             query = query.where(Task.status == filters.status)
-        for column, value in (
-            (Task.process_id, filters.process_id),
-            (Task.element_id, filters.element_id),
-            (Task.phase, filters.phase),
-            (Task.role, filters.role),
-            (Task.instance_id, filters.procedure_id),
-        ):
-            if value is not None:
-                query = query.where(column == value)
+        query = where_equal(
+            query,
+            [
+                (Task.process_id, filters.process_id),
+                (Task.element_id, filters.element_id),
+                (Task.phase, filters.phase),
+                (Task.role, filters.role),
+                (Task.instance_id, filters.procedure_id),
+            ],
+        )
         if filters.overdue is True:
             query = query.where(Task.status == TaskStatus.OPEN, Task.due_at < now)
         elif filters.overdue is False:
             query = query.where(or_(Task.due_at.is_(None), Task.due_at >= now))
         if filters.due_before is not None:
             query = query.where(Task.due_at < filters.due_before)
-        total = uow.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        total = count_rows(uow.session, query)
         rows = uow.session.execute(
-            query.order_by(*SORTS[filters.sort], Task.id).limit(page_size).offset((page - 1) * page_size)
+            one_page(query.order_by(*SORTS[filters.sort], Task.id), page, page_size)
         ).all()
         items = [task_item(actor, task, reference, now) for task, reference in rows]
     return TaskPage(items=items, total=total, page=page, page_size=page_size)
