@@ -45,7 +45,10 @@ class Settings:
     # a separate `wams scheduler` process.
     scheduler: str = "embedded"
     scheduler_tick_seconds: float = 1.0
+    # Items one tick handles at most per sweep, and timers fired per transaction (see
+    # engine/scheduler/timers.py: a larger batch shares more round trips but holds its locks longer).
     scheduler_batch_size: int = 200
+    scheduler_fire_batch: int = 100
     script_time_budget_ms: int = 250
     max_upload_bytes: int = 5 * 1024 * 1024
     max_xml_bytes: int = 2 * 1024 * 1024
@@ -117,6 +120,8 @@ class Settings:
             problems.append(f"WAMS_PORT out of range: {self.port}")
         if self.scheduler_tick_seconds <= 0:
             problems.append("WAMS_SCHEDULER_TICK_SECONDS must be positive")
+        if self.scheduler_batch_size <= 0 or self.scheduler_fire_batch <= 0:
+            problems.append("WAMS_SCHEDULER_BATCH_SIZE and WAMS_SCHEDULER_FIRE_BATCH must be positive")
         if self.script_time_budget_ms <= 0:
             problems.append("WAMS_SCRIPT_TIME_BUDGET_MS must be positive")
         if self.oidc_issuer and not self.oidc_client_id:

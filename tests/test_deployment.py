@@ -40,6 +40,11 @@ def test_docker_compose_config_accepts_the_file():
 def test_docker_compose_refuses_to_run_without_secrets():
     env = {k: v for k, v in os.environ.items() if k not in SECRETS}
     result = subprocess.run(
-        ["docker-compose", "-f", str(COMPOSE), "config", "--quiet"], capture_output=True, text=True, env=env, cwd=REPO, check=False
+        ["docker-compose", "-f", str(COMPOSE), "config", "--quiet"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        check=False,
     )
     assert result.returncode != 0

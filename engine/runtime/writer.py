@@ -9,16 +9,23 @@ statement runs on the session's connection, inside the unit of work's transactio
 The ORM objects stay the truth for everything else: after a write, `sync_committed` tells the
 session the new values are already in the database, so hooks can read them and the commit does not
 write them again; new rows become persistent objects hooks may still change.
+
+A command that runs many steps in one transaction (the scheduler firing a batch of timers) can hold
+the inserts and version-checked updates back in a `WriteBatch` (`deferred_writes`): they go out as
+one ``executemany`` per run of equal statements — one round trip instead of one per row — before
+any other statement on the connection and at the end of the block, so every read still sees them.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table
-from sqlalchemy.engine import Dialect
+from sqlalchemy import Table, event
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.session import make_transient_to_detached
@@ -27,6 +34,72 @@ from ..errors import Conflict
 from ..uow import UnitOfWork
 
 Processor = Callable[[Any], Any] | None
+_BATCH = "wams_write_batch"
+CHANGED_BY_SOMEONE_ELSE = "the procedure was changed by someone else; reload and try again"
+
+
+@dataclass
+class _Run:
+    table: str
+    sql: str
+    params: list[tuple[Any, ...]] = field(default_factory=list)
+    # Rows each parameter set must change (a version-checked update), or None (an insert).
+    expect_each: int | None = None
+
+
+class WriteBatch:
+    """Statements held back for one ``executemany`` per run of equal statements.
+
+    A statement joins the latest run of its table when that run has the same SQL, else it starts a
+    new run: the order of the writes to each table is kept (a deadline closed before the next one
+    opens stays so), only writes to different tables are grouped across steps."""
+
+    def __init__(self) -> None:
+        self._runs: list[_Run] = []
+        self._latest: dict[str, _Run] = {}
+        self.flushing = False
+
+    def add(self, table: str, sql: str, params: tuple[Any, ...], expect_each: int | None) -> None:
+        run = self._latest.get(table)
+        if run is None or run.sql != sql:
+            run = self._latest[table] = _Run(table, sql, expect_each=expect_each)
+            self._runs.append(run)
+        run.params.append(params)
+
+    def flush(self, connection: Connection) -> None:
+        runs, self._runs, self._latest = self._runs, [], {}
+        self.flushing = True
+        try:
+            for run in runs:
+                params = run.params if len(run.params) > 1 else run.params[0]
+                result = connection.exec_driver_sql(run.sql, params)
+                if run.expect_each is not None and result.rowcount != run.expect_each * len(run.params):
+                    raise Conflict(CHANGED_BY_SOMEONE_ELSE)
+        finally:
+            self.flushing = False
+
+
+@contextmanager
+def deferred_writes(uow: UnitOfWork) -> Iterator[WriteBatch]:
+    """Hold the writer's inserts and version-checked updates back until the block ends or another
+    statement is about to run on the unit of work's connection; an error inside the block leaves
+    them unwritten (the caller rolls the unit of work back)."""
+    session = uow.session
+    connection = session.connection()
+    batch = WriteBatch()
+
+    def before_execute(conn: Connection, *_: Any) -> None:
+        if not batch.flushing:
+            batch.flush(conn)
+
+    event.listen(connection, "before_execute", before_execute)
+    session.info[_BATCH] = batch
+    try:
+        yield batch
+        batch.flush(connection)
+    finally:
+        session.info.pop(_BATCH, None)
+        event.remove(connection, "before_execute", before_execute)
 
 
 class TableWriter:
@@ -84,6 +157,11 @@ class TableWriter:
         columns = tuple(rows[0])
         params = [tuple(self._value(c, row[c]) for c in columns) for row in rows]
         sql = self._statement("insert", columns, ())
+        batch: WriteBatch | None = session.info.get(_BATCH)
+        if batch is not None:
+            for one in params:
+                batch.add(self.table.name, sql, one, None)
+            return
         connection = session.connection()
         if len(params) == 1:
             connection.exec_driver_sql(sql, params[0])
@@ -97,6 +175,20 @@ class TableWriter:
         )
         result = session.connection().exec_driver_sql(self._statement("update", columns, keys), params)
         return int(result.rowcount)
+
+    def update_one(self, session: Session, values: Mapping[str, Any], where: Mapping[str, Any]) -> None:
+        """UPDATE exactly one row (by key, and version if given) or raise `Conflict` — at once, or
+        when a `WriteBatch` holding it back flushes."""
+        batch: WriteBatch | None = session.info.get(_BATCH)
+        if batch is None:
+            if self.update(session, values, where) != 1:
+                raise Conflict(CHANGED_BY_SOMEONE_ELSE)
+            return
+        columns, keys = tuple(values), tuple(where)
+        params = tuple(self._value(c, values[c]) for c in columns) + tuple(
+            self._value(k, where[k]) for k in keys
+        )
+        batch.add(self.table.name, self._statement("update", columns, keys), params, 1)
 
     def update_returning(
         self,
@@ -139,8 +231,7 @@ def update_object(
         current = getattr(obj, version)
         where[version] = current
         values[version] = current + 1
-    if writer_for(uow, table).update(uow.session, values, where) != 1:
-        raise Conflict("the procedure was changed by someone else; reload and try again")
+    writer_for(uow, table).update_one(uow.session, values, where)
     sync_committed(obj, values)
 
 

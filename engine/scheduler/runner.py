@@ -86,6 +86,7 @@ class Scheduler:
             limit=self.batch_size,
             failures=self._failures,
             on_item=self.on_item,
+            batch_size=self.services.settings.scheduler_fire_batch,
         )
         report.escalations = sweep_escalations(
             self.services.uow, self.mailer, limit=self.batch_size, on_item=self.on_item

@@ -1,15 +1,21 @@
-"""The timer sweep: fire the BPMN timers that are due, each instance in its own unit of work.
+"""The timer sweep: fire the BPMN timers that are due, a batch of instances per unit of work.
 
-Due instances are claimed one at a time by the indexed ``next_timer_due`` (a partial index holding only
-instances that wait for a timer), with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL: schedulers running side
-by side each take a different instance, and an instance a user command holds is left for the next tick.
-On SQLite, writers serialize at ``BEGIN IMMEDIATE``. The claim, the firing and the new
-``next_timer_due`` commit together, so a scheduler that dies mid-sweep loses nothing: the instance is
-still due and the next sweep fires it, once.
+Due instances are claimed by the indexed ``next_timer_due`` (a partial index holding only instances
+that wait for a timer), with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL: schedulers running side by side
+each take different instances, and an instance a user command holds is left for the next tick. On
+SQLite, writers serialize at ``BEGIN IMMEDIATE``. The claim, the firing and the new ``next_timer_due``
+commit together, so a scheduler that dies mid-sweep loses nothing: the instances are still due and the
+next sweep fires them, once.
 
-A model error (a bad timer expression, no matching gateway condition) marks the instance as in error
-in a fresh unit of work, so it is not retried forever; other failures are retried on later ticks and
-marked after `MAX_FAILURES` in a row.
+A batch (``WAMS_SCHEDULER_FIRE_BATCH`` instances, 100 by default) is one transaction whose row
+writes go out together (`engine.runtime.writer.deferred_writes`): one commit and a few round trips
+instead of six per instance, which is what a tick with many timers due costs. The instances of a
+batch stay locked until it commits (a user command on one of them meanwhile gets "try again"). When
+anything in a batch fails, the batch is rolled back and its instances are fired one per unit of work
+instead, so one failing instance costs the others nothing but time: a model error (a bad timer
+expression, no matching gateway condition) marks that instance as in error in a fresh unit of work,
+so it is not retried forever; other failures are retried on later ticks and marked after
+`MAX_FAILURES` in a row.
 """
 
 from __future__ import annotations
@@ -25,9 +31,11 @@ from typing import Any
 from sqlalchemy import Select, bindparam, exists, select
 
 from ..errors import Conflict, ProcessError, ScriptError
+from ..procedures.hooks import remember_procedures
 from ..procedures.models import Procedure
 from ..runtime.models import ProcessInstance
 from ..runtime.service import Runtime, StepOutcome
+from ..runtime.writer import deferred_writes
 from ..status import ProcedureStatus
 from ..uow import UnitOfWork
 
@@ -60,7 +68,7 @@ def _due_timer_statement(*, skipping: bool, for_update: bool) -> Select[ProcessI
         # A suspended procedure's clock stands still; resuming moves its timers on (commands.py).
         .where(~suspended)
         .order_by(ProcessInstance.next_timer_due)
-        .limit(1)
+        .limit(bindparam("size"))
     )
     if skipping:
         query = query.where(ProcessInstance.id.not_in(bindparam("skip", expanding=True)))
@@ -70,18 +78,23 @@ def _due_timer_statement(*, skipping: bool, for_update: bool) -> Select[ProcessI
 
 
 def due_timer_query(
-    now: datetime, skip: list[uuid.UUID], dialect: str
+    now: datetime, skip: list[uuid.UUID], dialect: str, size: int = 1
 ) -> tuple[Select[ProcessInstance], dict[str, Any]]:
-    """The instance whose timer is due first, by the partial index on `next_timer_due`, and the
-    statement's parameters."""
+    """The `size` instances whose timers are due first, by the partial index on `next_timer_due`,
+    and the statement's parameters."""
     statement = _due_timer_statement(skipping=bool(skip), for_update=dialect == "postgresql")
-    return statement, {"now": now, "skip": skip} if skip else {"now": now}
+    params: dict[str, Any] = {"now": now, "size": size}
+    if skip:
+        params["skip"] = skip
+    return statement, params
 
 
-def claim_due_timer(uow: UnitOfWork, now: datetime, skip: list[uuid.UUID]) -> ProcessInstance | None:
-    """Claim (lock) the instance whose timer is due first, loaded whole for firing."""
-    statement, params = due_timer_query(now, skip, uow.dialect)
-    return uow.session.scalar(statement, params)
+def claim_due_timers(
+    uow: UnitOfWork, now: datetime, skip: list[uuid.UUID], size: int
+) -> list[ProcessInstance]:
+    """Claim (lock) up to `size` instances whose timers are due first, loaded whole for firing."""
+    statement, params = due_timer_query(now, skip, uow.dialect, size)
+    return list(uow.session.scalars(statement, params))
 
 
 def _advanced(outcome: StepOutcome | None) -> bool:
@@ -95,6 +108,7 @@ def sweep_timers(
     limit: int,
     failures: dict[uuid.UUID, int],
     on_item: OnItem | None = None,
+    batch_size: int,
 ) -> TimerSweep:
     report = TimerSweep()
     # Instances this sweep must not claim again: they failed, were busy, or did not advance. One that
@@ -106,48 +120,103 @@ def sweep_timers(
         if handled >= limit:
             report.more = True
             break
-        claimed: list[uuid.UUID] = []
+        size = min(batch_size, limit - handled)
         try:
-            with make_uow() as uow:
-                instance = claim_due_timer(uow, uow.now(), skip)
-                if instance is None:
-                    break
-                instance_id = instance.id
-                claimed.append(instance_id)
-                handled += 1
+            claimed = _fire_batch(make_uow, runtime, size, skip, report, failures, on_item)
+        except Exception:
+            log.info("a batch of timers failed; firing them one at a time", exc_info=True)
+            claimed = 0
+            while claimed < size and _fire_one(make_uow, runtime, skip, report, failures, on_item):
+                claimed += 1
+        if not claimed:
+            break
+        handled += claimed
+    return report
+
+
+def _fire_batch(
+    make_uow: Callable[[], UnitOfWork],
+    runtime: Runtime,
+    size: int,
+    skip: list[uuid.UUID],
+    report: TimerSweep,
+    failures: dict[uuid.UUID, int],
+    on_item: OnItem | None,
+) -> int:
+    """Fire up to `size` due instances in one unit of work; the number claimed. Raises (and writes
+    nothing) if any of them fails."""
+    with make_uow() as uow:
+        instances = claim_due_timers(uow, uow.now(), skip, size)
+        if not instances:
+            return 0
+        remember_procedures(uow, [instance.id for instance in instances])
+        outcomes = []
+        with deferred_writes(uow):
+            for instance in instances:
                 if on_item is not None:
-                    on_item("timer", instance_id)
-                outcome = runtime.fire_timers(uow, instance_id, locked=instance)
-                uow.commit()
-        except (ProcessError, ScriptError) as exc:
-            if not claimed:
-                raise
-            skip.append(claimed[0])
-            report.errors += 1
-            _mark_error(make_uow, runtime, claimed[0], exc)
-            continue
-        except Conflict:
-            if not claimed:
-                raise
-            skip.append(claimed[0])
-            report.skipped += 1
-            continue
-        except Exception as exc:
-            if not claimed:
-                raise
-            skip.append(claimed[0])
-            report.errors += 1
-            count = failures[claimed[0]] = failures.get(claimed[0], 0) + 1
-            log.exception("firing the timers of %s failed (%d in a row)", claimed[0], count)
-            if count >= MAX_FAILURES:
-                _mark_error(make_uow, runtime, claimed[0], exc)
-            continue
-        failures.pop(instance_id, None)
+                    on_item("timer", instance.id)
+                outcomes.append(runtime.fire_timers(uow, instance.id, locked=instance))
+        uow.commit()
+    for instance, outcome in zip(instances, outcomes, strict=True):
+        failures.pop(instance.id, None)
         if _advanced(outcome):
             report.fired += 1
         else:
-            skip.append(instance_id)
-    return report
+            skip.append(instance.id)
+    return len(instances)
+
+
+def _fire_one(
+    make_uow: Callable[[], UnitOfWork],
+    runtime: Runtime,
+    skip: list[uuid.UUID],
+    report: TimerSweep,
+    failures: dict[uuid.UUID, int],
+    on_item: OnItem | None,
+) -> int:
+    """Fire the first due instance in its own unit of work, isolating a failure to it; 1 when one
+    was claimed, else 0."""
+    claimed: list[uuid.UUID] = []
+    try:
+        with make_uow() as uow:
+            instances = claim_due_timers(uow, uow.now(), skip, 1)
+            if not instances:
+                return 0
+            instance_id = instances[0].id
+            claimed.append(instance_id)
+            if on_item is not None:
+                on_item("timer", instance_id)
+            outcome = runtime.fire_timers(uow, instance_id, locked=instances[0])
+            uow.commit()
+    except (ProcessError, ScriptError) as exc:
+        if not claimed:
+            raise
+        skip.append(claimed[0])
+        report.errors += 1
+        _mark_error(make_uow, runtime, claimed[0], exc)
+        return 1
+    except Conflict:
+        if not claimed:
+            raise
+        skip.append(claimed[0])
+        report.skipped += 1
+        return 1
+    except Exception as exc:
+        if not claimed:
+            raise
+        skip.append(claimed[0])
+        report.errors += 1
+        count = failures[claimed[0]] = failures.get(claimed[0], 0) + 1
+        log.exception("firing the timers of %s failed (%d in a row)", claimed[0], count)
+        if count >= MAX_FAILURES:
+            _mark_error(make_uow, runtime, claimed[0], exc)
+        return 1
+    failures.pop(instance_id, None)
+    if _advanced(outcome):
+        report.fired += 1
+    else:
+        skip.append(instance_id)
+    return 1
 
 
 def _mark_error(

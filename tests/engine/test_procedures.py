@@ -201,7 +201,9 @@ def test_case_view_gives_each_party_only_what_it_needs(uow, runtime):
 
 def test_a_party_may_not_supply_categories_it_must_never_share(uow, runtime):
     # As the party rules decide for a housing corporation: health data are never shared with or by it.
-    procedure = start_procedure(uow(), runtime, MELDPUNT, {**MELDING, "nooit_delen": ["health"]}, process_id="mini_wams")
+    procedure = start_procedure(
+        uow(), runtime, MELDPUNT, {**MELDING, "nooit_delen": ["health"]}, process_id="mini_wams"
+    )
     [consent] = _open(uow, procedure.id)
     _complete(uow, runtime, consent, {"toestemming": True})
     for member in _open(uow, procedure.id):

@@ -3,7 +3,8 @@
     python -m tests.scheduler.scheduler_process <database url> <iso moment> <seconds per item>
 
 It prints a line as it takes each item (inside that item's transaction), so the test can kill it
-with SIGKILL in the middle of a sweep.
+with SIGKILL in the middle of a sweep. Timers are fired three per transaction, so a kill at the
+fourth leaves the first three committed and the next batch in flight.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from engine.services import build_services
 
 def main(url: str, moment: str, delay: float) -> None:
     services = build_services(
-        Settings(env="test"), database=connect(url), clock=FrozenClock(datetime.fromisoformat(moment))
+        Settings(env="test", scheduler_fire_batch=3),
+        database=connect(url),
+        clock=FrozenClock(datetime.fromisoformat(moment)),
     )
 
     def slowly(kind: str, instance_id: uuid.UUID) -> None:

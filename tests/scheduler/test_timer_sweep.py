@@ -103,7 +103,7 @@ def test_a_tick_does_not_read_instances_that_are_not_due(deployed, services, sch
         start(services, "timers", {"herinneringen": 0})
     many = statements_of_a_tick()
     assert len(few) == len(many)
-    # Instance state is read only by the claim, which takes one due row at a time (LIMIT).
+    # Instance state is read only by the claim, which takes a batch of due rows (LIMIT).
     assert all("LIMIT" in s.upper() for s in many if "process_instances.state" in s)
     assert any("next_timer_due <" in s for s in many)
 
@@ -118,3 +118,47 @@ def test_a_due_instance_is_fired_even_when_its_task_stays_open(deployed, service
     scheduler.tick()
     [still] = open_tasks(services, instance_id)
     assert still.id == answer.id and still.status == TaskStatus.OPEN
+
+
+def test_one_failing_instance_costs_the_others_in_its_batch_nothing(deployed, services, scheduler, clock):
+    """Due timers are fired a batch per transaction; one instance whose model fails rolls its batch
+    back, and the others are fired after all, each once."""
+    good = [start(services, "timers", {"herinneringen": 0}) for _ in range(2)]
+    broken = start(services, "broken_timer", {"deler": 0})
+    good.append(start(services, "timers", {"herinneringen": 0}))
+    clock.advance(hours=2, seconds=1)
+    report = scheduler.tick()
+    assert (report.timers.fired, report.timers.errors) == (3, 1)
+    assert instance(services, broken).status == InstanceStatus.ERROR
+    for instance_id in good:
+        assert len(events(services, instance_id, "timers_fired")) == 1
+        assert [t.element_id for t in open_tasks(services, instance_id)] == ["answer"]
+
+
+def test_firing_many_due_timers_takes_the_statements_of_firing_a_few(
+    deployed, services, scheduler, clock, db
+):
+    """A batch of due instances is claimed, fired and written together: the statements (round trips)
+    of a tick do not grow with the number of timers due, up to the batch size."""
+
+    def statements_to_fire(count: int) -> list[str]:
+        for _ in range(count):
+            start(services, "timers", {"herinneringen": 0})
+        clock.advance(hours=2, seconds=1)  # the intermediate timers of these are due now
+        seen: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert scheduler.tick().timers.fired == count
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        clock.advance(days=1)
+        scheduler.tick()  # the boundary timers of these, before the next round starts
+        return seen
+
+    few, many = statements_to_fire(2), statements_to_fire(20)
+    assert len(few) == len(many)
+    assert sum("INSERT INTO tasks" in s for s in many) == 1
