@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from enum import StrEnum
 
@@ -57,8 +58,11 @@ def _normalize(name: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("_", " ").replace("-", " ")
 
 
+@functools.lru_cache(maxsize=4096)
 def role_from_name(name: str | None) -> Role | None:
-    """Map a lane name or candidate group (Dutch or English, any case, with or without accents)."""
+    """Map a lane name or candidate group (Dutch or English, any case, with or without accents).
+
+    Remembered per name: every task that opens asks, and a model has only a handful of lanes."""
     if not name:
         return None
     normalized = _normalize(name)

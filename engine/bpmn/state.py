@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
@@ -45,10 +46,16 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
 def _registry() -> Any:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = _SpeclessWorkflowConverter
-    return BpmnWorkflowSerializer.configure(config)
+    registry = BpmnWorkflowSerializer.configure(config)
+    # As the library's own serialize_json does, for good: the registry converts the workflow and its
+    # tasks, and leaves the (JSON-only) task data to the encoder instead of walking it value by value.
+    # Same text, in half the time; this registry is ours alone, so the mode never needs switching back.
+    registry._encoder_mode = True
+    return registry
 
 
 _REGISTRY = _registry()
+_ENCODER = create_encoder(_REGISTRY)
 _SPEC_REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
 
 
@@ -99,8 +106,7 @@ def new_workflow(definition: CompiledDefinition, process_id: str, engine: Python
 
 
 def dump_state(workflow: BpmnWorkflow) -> str:
-    _REGISTRY._encoder_mode = False
-    return json.dumps(_REGISTRY.convert(workflow), separators=(",", ":"))
+    return json.dumps(_REGISTRY.convert(workflow), separators=(",", ":"), cls=_ENCODER)
 
 
 def load_state(
