@@ -10,8 +10,8 @@ tick_idle_ms_*         the same tick with nothing due: the cost of finding work,
 fire_ms                per due instance (tick_ms / 100): one Runtime.fire_timers in its own unit of work.
 
 The open procedures are generated with SQL (generate_series): running instances, each with a timer due
-later and a review deadline, so both partial indexes hold every row. The due instances are started
-through the engine.
+later, a review deadline and an open task due later, so the partial indexes the tick reads (timers,
+deadlines, task due times) hold every row. The due instances are started through the engine.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from engine.definitions.bundle import Bundle
 from engine.definitions.models import ProcessDefinition
 from engine.definitions.service import deploy
 from engine.runtime.models import ProcessEvent
+from engine.scheduler.deadlines import overdue_tasks_query
 from engine.scheduler.runner import Scheduler
 from engine.scheduler.timers import due_timer_query
 from engine.services import Services, build_services
@@ -96,7 +97,8 @@ def _prepare(url: str, env: BenchEnv) -> int:
 
 
 def _add_open_procedures(url: str, definition_id: int, count: int, base: datetime) -> None:
-    """`count` running instances with a timer due after `base` + 1 day and a review deadline, in SQL."""
+    """`count` running instances with a timer due after `base` + 1 day, a review deadline and an open
+    task due two weeks after that, in SQL."""
     database = connect(url)
     with database.engine.begin() as connection:
         connection.execute(
@@ -111,10 +113,17 @@ def _add_open_procedures(url: str, definition_id: int, count: int, base: datetim
                     FROM generate_series(1, :count) AS g
                     RETURNING id, next_timer_due
                 )
-                INSERT INTO escalation_deadlines (id, tenant_id, instance_id, subject_type, subject_id, rule,
-                    occurrence, period, opened_at, due_at, level, next_check_at, active)
-                SELECT gen_random_uuid(), :tenant, id, 'procedure', id, 'review', 1, 'P6M', :base,
-                    next_timer_due + interval '180 days', 0, next_timer_due + interval '180 days', true
+                , deadlines AS (
+                    INSERT INTO escalation_deadlines (id, tenant_id, instance_id, subject_type, subject_id,
+                        rule, occurrence, period, opened_at, due_at, level, next_check_at, active)
+                    SELECT gen_random_uuid(), :tenant, id, 'procedure', id, 'review', 1, 'P6M', :base,
+                        next_timer_due + interval '180 days', 0, next_timer_due + interval '180 days', true
+                    FROM new
+                )
+                INSERT INTO tasks (id, tenant_id, instance_id, definition_id, process_id, element_id, name,
+                    status, kind, created_at, due_at, properties, context)
+                SELECT gen_random_uuid(), :tenant, id, :definition, :process, 'next', 'Verder', 'open',
+                    'user', :base, next_timer_due + interval '14 days', '{}'::jsonb, '{}'::jsonb
                 FROM new
                 """
             ),
@@ -122,6 +131,7 @@ def _add_open_procedures(url: str, definition_id: int, count: int, base: datetim
         )
         connection.execute(text("ANALYZE process_instances"))
         connection.execute(text("ANALYZE escalation_deadlines"))
+        connection.execute(text("ANALYZE tasks"))
     database.dispose()
 
 
@@ -221,6 +231,7 @@ def ticks(env: BenchEnv) -> dict[str, Any]:
         figures[f"tick_idle_ms_{label}"] = round(statistics.median(idle), 2)
     figures["fire_ms"] = round(figures["tick_ms_1m"] / TICK_DUE, 2)
     figures["claim_uses_index"] = _claim_uses_index(services, clock.now())
+    figures["task_watch_uses_index"] = _task_watch_uses_index(services, clock.now())
     services.database.dispose()
     return figures
 
@@ -234,6 +245,18 @@ def _claim_uses_index(services: Services, now: datetime) -> bool:
             f"EXPLAIN {compiled}", compiled.construct_params(params)
         )
         return any("ix_process_instances_timer_due" in line for line in plan.scalars())
+
+
+def _task_watch_uses_index(services: Services, now: datetime) -> bool:
+    """Whether the sweep's look for tasks that fell due (deadlines.open_overdue_task_deadlines) reads
+    the partial index on open tasks' due times, not the tasks table."""
+    with services.uow(readonly=True) as uow:
+        statement = overdue_tasks_query(for_update=True)
+        compiled = statement.compile(dialect=uow.session.bind.dialect)
+        plan = uow.session.connection().exec_driver_sql(
+            f"EXPLAIN {compiled}", compiled.construct_params({"now": now, "size": 100})
+        )
+        return any("ix_tasks_deadline_due" in line for line in plan.scalars())
 
 
 def run(env: BenchEnv) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from engine.db.migrate import current_heads, upgrade
 from engine.db.models import metadata
+from engine.runtime.models import Task
 from engine.scheduler.models import Deadline
 
 
@@ -138,3 +139,52 @@ def test_deadline_keys_become_uuids_and_escalations_keep_their_deadline(empty_da
     assert [tuple(row) for row in linked] == [("beoordeling", "beoordeling"), ("onderzoek", "onderzoek")]
     assert len(keys) == 2 and all(isinstance(key, uuid.UUID) for key in keys)
     assert differences == []
+
+
+def test_tasks_keep_the_deadline_row_they_already_had(empty_database_url):
+    """Before 0010 every task with a due time got a deadline row when it opened; after it, the
+    scheduler opens one when the task falls due. An open task that has a row keeps it (and is not
+    given a second one); a task without one is watched by its due time."""
+    upgrade(empty_database_url, "0009_user_email")
+    engine = create_engine(empty_database_url)
+    tables = sa.MetaData()
+    tables.reflect(engine)
+    instance_id, with_row, without_row, deadline_id = (uuid.uuid4() for _ in range(4))
+    with engine.begin() as connection:
+        _insert(connection, tables.tables["tenants"], id="t1")
+        _insert(connection, tables.tables["process_definitions"], id=1, tenant_id="t1")
+        _insert(
+            connection, tables.tables["process_instances"], id=instance_id, tenant_id="t1", definition_id=1
+        )
+        for task_id in (with_row, without_row):
+            _insert(
+                connection,
+                tables.tables["tasks"],
+                id=task_id,
+                tenant_id="t1",
+                instance_id=instance_id,
+                definition_id=1,
+                status="open",
+                kind="user",
+                due_at=datetime(2026, 2, 1, tzinfo=UTC),
+            )
+        _insert(
+            connection,
+            tables.tables["escalation_deadlines"],
+            id=deadline_id,
+            tenant_id="t1",
+            instance_id=instance_id,
+            subject_type="task",
+            subject_id=with_row,
+            rule="taak.termijn",
+            active=True,
+        )
+    engine.dispose()
+
+    upgrade(empty_database_url)
+
+    engine = create_engine(empty_database_url)
+    with engine.connect() as connection:
+        linked = dict(connection.execute(sa.select(Task.id, Task.deadline_id)).tuples().all())
+    engine.dispose()
+    assert linked == {with_row: deadline_id, without_row: None}

@@ -48,6 +48,9 @@ class ProcessInstance(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative hook
 
 
+TASK_DEADLINE_WATCHED = "status = 'open' AND kind = 'user' AND due_at IS NOT NULL AND deadline_id IS NULL"
+
+
 class Task(Base):
     """A user task as a row, so inboxes and dashboards are SQL queries."""
 
@@ -56,6 +59,14 @@ class Task(Base):
         Index("ix_tasks_inbox", "tenant_id", "status", "role", "due_at"),
         Index("ix_tasks_instance", "instance_id", "status"),
         Index("ix_tasks_element", "tenant_id", "process_id", "element_id", "status"),
+        # The scheduler's watch on due times (engine.scheduler.deadlines.open_overdue_task_deadlines):
+        # open tasks whose deadline row it has not opened yet.
+        Index(
+            "ix_tasks_deadline_due",
+            "due_at",
+            postgresql_where=text(TASK_DEADLINE_WATCHED),
+            sqlite_where=text(TASK_DEADLINE_WATCHED),
+        ),
     )
 
     # SpiffWorkflow's task id: unique across instances.
@@ -83,6 +94,9 @@ class Task(Base):
     completed_by: Mapped[str | None] = mapped_column(String(200))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The task's deadline row (engine.scheduler), opened by the scheduler once `due_at` has passed
+    # with the task still open; None before that, which is most tasks' whole life.
+    deadline_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     # The element's extension properties (legalGround, phase, …) as modelled.
     properties: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     # Non-personal context the inbox shows (e.g. the multi-instance item), never form values.

@@ -118,6 +118,7 @@ def build_task_row(
         completed_by=None,
         completed_at=None,
         cancelled_at=None,
+        deadline_id=None,
     )
 
 

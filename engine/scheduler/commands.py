@@ -38,8 +38,17 @@ from .deadlines import (
     open_deadline,
     shift,
     unresolved_escalations,
+    watched_tasks,
 )
-from .models import KIND_EXTENSION, KIND_SUSPENSION, SUBJECT_PROCEDURE, SUBJECT_TASK, Deadline, Escalation
+from .models import (
+    KIND_EXTENSION,
+    KIND_SUSPENSION,
+    RULE_TASK,
+    SUBJECT_PROCEDURE,
+    SUBJECT_TASK,
+    Deadline,
+    Escalation,
+)
 from .models import ProcedureAdjustment as Adjustment
 from .policy import after
 from .status import UNRESOLVED, AdjustmentStatus, EscalationStatus, adjustment_transition
@@ -202,6 +211,18 @@ def resume_procedure(
                     if task is not None:
                         task.due_at = deadline.due_at
             deadline.next_check_at = check_time(deadline)
+        for task in watched_tasks(uow, instance.id):  # due times without a deadline row yet
+            delta = now - max(suspension.created_at, task.created_at)
+            if task.due_at is not None and delta.total_seconds() > 0:
+                before, task.due_at = task.due_at, task.due_at + delta
+                moved.append(
+                    {
+                        "rule": RULE_TASK,
+                        "subject": str(task.id),
+                        "from": before.isoformat(),
+                        "to": task.due_at.isoformat(),
+                    }
+                )
         for timer in runtime.shift_timers(uow, instance, now - suspension.created_at, actor.username):
             moved.append(
                 {
@@ -326,12 +347,20 @@ def list_deadlines(uow: UnitOfWork, actor: Actor, procedure_id: uuid.UUID) -> li
     actor.require(*CASE_OWNERS)
     with uow:
         _visible(uow, actor, procedure_id)
-        return [
+        views = [
             DeadlineView(
                 d.subject_type, d.subject_id, d.rule, d.occurrence, d.due_at, d.level, d.next_check_at
             )
             for d in active_deadlines(uow, procedure_id)
         ]
+        # Tasks not yet due have no deadline row (deadlines.open_overdue_task_deadlines): the same
+        # deadline, as the sweep will see it.
+        paused = active_suspension(uow, procedure_id) is not None
+        views.extend(
+            DeadlineView(SUBJECT_TASK, t.id, RULE_TASK, 1, t.due_at, 0, None if paused else t.due_at)
+            for t in watched_tasks(uow, procedure_id)
+        )
+        return views
 
 
 def is_suspended(uow: UnitOfWork, procedure_id: uuid.UUID) -> bool:

@@ -8,18 +8,20 @@ work on one instance's deadlines at once, and none waits on another while holdin
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy import Select, Table, bindparam, exists, func, insert, select, text
 
+from ..procedures.models import Procedure
 from ..runtime.locks import lock_instance  # noqa: F401 - the scheduler's commands lock through here
-from ..runtime.models import ProcessEvent, ProcessInstance, Task
+from ..runtime.models import TASK_DEADLINE_WATCHED, ProcessEvent, ProcessInstance, Task
 from ..runtime.writer import insert_rows, update_object, writer_for
-from ..status import TaskStatus, task_transition
+from ..status import ProcedureStatus, TaskStatus, task_transition
 from ..uow import UnitOfWork
-from .models import KIND_SUSPENSION, SUBJECT_TASK, Deadline, Escalation, ProcedureAdjustment
+from .models import KIND_SUSPENSION, RULE_TASK, SUBJECT_TASK, Deadline, Escalation, ProcedureAdjustment
 from .status import UNRESOLVED, AdjustmentStatus, EscalationStatus, escalation_transition
 
 # Built once: engine steps read a procedure's active deadlines, and building the statement costs
@@ -33,6 +35,66 @@ _ACTIVE_DEADLINES = (
 
 def active_deadlines(uow: UnitOfWork, instance_id: uuid.UUID) -> list[Deadline]:
     return list(uow.session.scalars(_ACTIVE_DEADLINES, {"instance_id": instance_id}))
+
+
+def watched_tasks(uow: UnitOfWork, instance_id: uuid.UUID) -> list[Task]:
+    """The instance's open tasks with a due time whose deadline row is not open yet (see
+    `open_overdue_task_deadlines`)."""
+    return list(
+        uow.session.scalars(
+            select(Task)
+            .where(Task.instance_id == instance_id, Task.status == TaskStatus.OPEN, Task.kind == "user")
+            .where(Task.due_at.is_not(None), Task.deadline_id.is_(None))
+            .order_by(Task.created_at, Task.id)
+        )
+    )
+
+
+@functools.cache
+def overdue_tasks_query(*, for_update: bool) -> Select[Task]:
+    """Open tasks past their due time without a deadline row, by the partial index on due times."""
+    suspended = exists().where(
+        Procedure.id == Task.instance_id, Procedure.status == ProcedureStatus.SUSPENDED
+    )
+    query = (
+        select(Task)
+        .join(ProcessInstance, ProcessInstance.id == Task.instance_id)
+        # Written as the partial index's own predicate, so the planner uses it (a bound parameter
+        # would not match it).
+        .where(text(" AND ".join(f"tasks.{part}" for part in TASK_DEADLINE_WATCHED.split(" AND "))))
+        .where(Task.due_at < bindparam("now"))
+        # A suspended procedure's clock stands still; resuming moves these due times on.
+        .where(~suspended)
+        .order_by(Task.due_at)
+        .limit(bindparam("size"))
+    )
+    return query.with_for_update(of=ProcessInstance, skip_locked=True) if for_update else query
+
+
+def open_overdue_task_deadlines(uow: UnitOfWork, size: int) -> int:
+    """Open the deadline row of up to `size` tasks whose due time has passed while they are still
+    open, locking their instances (others skip them); the number opened.
+
+    A task's deadline is opened this late on purpose: most tasks are done in time, and writing a
+    deadline row for each task that opens (and closing it again) cost every engine step two
+    statements. The row, once open, escalates as any other deadline."""
+    query = overdue_tasks_query(for_update=uow.dialect == "postgresql")
+    tasks = list(uow.session.scalars(query, {"now": uow.now(), "size": size}))
+    for task in tasks:
+        instance = uow.session.get(ProcessInstance, task.instance_id)
+        assert instance is not None  # the join found it
+        task.deadline_id = open_deadline(
+            uow,
+            instance,
+            SUBJECT_TASK,
+            task.id,
+            RULE_TASK,
+            due_at=task.due_at,
+            period=None,
+            paused=False,
+            occurrence=1,  # a task falls due once: its deadline row is its first
+        )
+    return len(tasks)
 
 
 def active_suspension(uow: UnitOfWork, instance_id: uuid.UUID) -> ProcedureAdjustment | None:

@@ -30,7 +30,14 @@ from ..roles import Role
 from ..runtime.models import ProcessInstance, Task
 from ..status import InstanceStatus, TaskStatus, task_transition
 from ..uow import UnitOfWork
-from .deadlines import active_deadlines, active_suspension, check_time, close_deadline, log_event
+from .deadlines import (
+    active_deadlines,
+    active_suspension,
+    check_time,
+    close_deadline,
+    log_event,
+    open_overdue_task_deadlines,
+)
 from .models import PHASE_PREFIX, RULE_REVIEW, SUBJECT_TASK, Deadline, Escalation
 from .notify import Mail, Mailer, notify
 from .policy import EscalationPolicy, after, load_policy
@@ -42,11 +49,14 @@ ESCALATION_TASK_KIND = "escalation"
 TASK_NAME = "Procedure loopt te lang"
 LOCAL = ZoneInfo("Europe/Amsterdam")
 RETRY_AFTER = timedelta(minutes=5)
+TASK_BATCH = 100
 OnItem = Callable[[str, uuid.UUID], None]
 
 
 @dataclass
 class EscalationSweep:
+    # Deadline rows opened for tasks that fell due (engine.scheduler.deadlines).
+    opened: int = 0
     escalated: int = 0
     lapsed: int = 0
     instances: int = 0
@@ -79,6 +89,15 @@ def sweep_escalations(
     on_item: OnItem | None = None,
 ) -> EscalationSweep:
     report = EscalationSweep()
+    # Tasks that fell due since the last sweep get their deadline row first, so the loop below
+    # escalates them in this same sweep.
+    while True:
+        with make_uow() as uow:
+            opened = open_overdue_task_deadlines(uow, TASK_BATCH)
+            uow.commit()
+        report.opened += opened
+        if opened < TASK_BATCH:
+            break
     skip: list[uuid.UUID] = []
     while True:
         if len(skip) >= limit:

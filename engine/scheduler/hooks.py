@@ -2,7 +2,9 @@
 inside the step's transaction and under the instance lock the runtime holds.
 
 - A user task that opens gets a due time — from its model (`camunda:dueDate`, else the `duePeriod`
-  property), else the tenant's policy — and a deadline; a task that closes closes its deadline.
+  property), else the tenant's policy. Its deadline row is opened by the scheduler only once that time
+  has passed with the task still open (`deadlines.open_overdue_task_deadlines`): most tasks are done
+  in time and never need one. A task that closes closes its deadline row, if it got one.
 - A task of another phase opening (the first one a step opens, as `engine.procedures` reads it)
   means the phase changed: the old phase's deadline closes, the new one opens with the tenant's
   period for that phase.
@@ -31,7 +33,6 @@ from .deadlines import active_deadlines, active_suspension, close_deadline, clos
 from .models import (
     PHASE_PREFIX,
     RULE_REVIEW,
-    RULE_TASK,
     SUBJECT_PROCEDURE,
     SUBJECT_TASK,
     Deadline,
@@ -77,19 +78,17 @@ class DeadlineHooks:
                 suspension.ended_by = actor
                 suspension.end_reason = "de procedure is beëindigd"
             return
-        # A task with a due time has a deadline: close it by its subject, without reading the others.
+        # A task overdue long enough to have a deadline row closes it, without reading the others.
         completed = outcome.completed_task
-        if completed is not None and completed.due_at is not None:
+        if completed is not None and completed.deadline_id is not None:
             close_task_deadline(uow, completed.id, "de taak is afgerond")
         for task in outcome.cancelled:
-            if task.due_at is not None:
+            if task.deadline_id is not None:
                 close_task_deadline(uow, task.id, "de taak is vervallen")
         if step.is_procedure:
             self._review(step)  # review and phase deadlines belong to procedures
         for task in outcome.opened:
-            period = _task_due(task, step.policy())
-            if task.due_at is not None:
-                step.open(SUBJECT_TASK, task.id, RULE_TASK, task.due_at, period)
+            _task_due(task, step.policy())
         phases = [task.phase for task in outcome.opened if task.phase]
         if phases and step.is_procedure and phases[0] != step.phase_before:
             self._phase(step, phases[0])
@@ -198,15 +197,20 @@ def _policy_for(uow: UnitOfWork, definition: LoadedDefinition) -> EscalationPoli
     return policy
 
 
-def _task_due(task: Task, policy: EscalationPolicy) -> str | None:
-    """Fill the task's due time when its model sets none; returns the period used, if any."""
+def _task_due(task: Task, policy: EscalationPolicy) -> None:
+    """Fill the task's due time when its model sets none."""
     if task.due_at is not None:
-        return None
-    modelled = str((task.properties or {}).get("duePeriod") or "").strip()
-    period = modelled if is_duration(modelled) else policy.task_period(task.element_id)
+        return
+    period = _task_period(task, policy)
     if period:
         task.due_at = after(task.created_at, period)
-    return period
+
+
+def _task_period(task: Task, policy: EscalationPolicy) -> str | None:
+    """The period a task's due time comes from when its model gives no date: the `duePeriod`
+    property, else the tenant's policy for the element."""
+    modelled = str((task.properties or {}).get("duePeriod") or "").strip()
+    return modelled if is_duration(modelled) else policy.task_period(task.element_id)
 
 
 def _is_review(task: Task, policy: EscalationPolicy) -> bool:

@@ -252,3 +252,46 @@ def test_the_review_period_starts_with_the_procedure_even_when_it_first_waits(de
     with services.uow(readonly=True) as uow:
         rules = [d.rule for d in uow.session.query(Deadline).filter(Deadline.instance_id == instance_id)]
     assert rules == ["review"]
+
+
+def _task_deadline_rows(services, instance_id):
+    with services.uow(readonly=True) as uow:
+        return (
+            uow.session.query(Deadline)
+            .filter(Deadline.instance_id == instance_id, Deadline.rule == "taak.termijn")
+            .all()
+        )
+
+
+def test_a_task_done_in_time_never_gets_a_deadline_row(deployed, services, scheduler, clock):
+    """A task's due time is on its row from the start; the deadline row that escalates it is opened
+    only once the task is overdue, so the many tasks done in time cost no deadline writes."""
+    set_tenant_settings(services, {**ONLY_TASKS, "escalatie.taak": "P5D"})
+    instance_id = start(services, "deadlines", {"beoordelaar": "anna"})
+    task = task_by_element(services, instance_id, "beoordelen")
+    assert task.due_at == clock.now() + timedelta(days=5)
+    clock.advance(days=4)
+    scheduler.tick()
+    assert _task_deadline_rows(services, instance_id) == []
+    complete(services, task.id)
+    clock.advance(days=2)
+    scheduler.tick()
+    assert _task_deadline_rows(services, instance_id) == []
+    assert _task_escalations(services, instance_id) == []
+
+
+def test_an_overdue_task_gets_its_deadline_row_once_and_completing_it_closes_the_row(
+    deployed, services, scheduler, clock
+):
+    set_tenant_settings(services, {**ONLY_TASKS, "escalatie.taak": "P5D"})
+    instance_id = start(services, "deadlines", {"beoordelaar": "anna"})
+    task = task_by_element(services, instance_id, "beoordelen")
+    clock.advance(days=5, seconds=1)
+    assert scheduler.tick().escalations.opened == 1
+    assert scheduler.tick().escalations.opened == 0
+    [row] = _task_deadline_rows(services, instance_id)
+    assert row.subject_id == task.id and row.due_at == task.due_at and row.active
+    assert task_by_element(services, instance_id, "beoordelen").deadline_id == row.id
+    complete(services, task.id)
+    [row] = _task_deadline_rows(services, instance_id)
+    assert not row.active

@@ -16,6 +16,7 @@ from api.cli import main
 from engine.accounts.service import add_user
 from engine.clock import SYSTEM_CLOCK
 from engine.runtime.models import ProcessInstance
+from engine.scheduler.deadlines import open_overdue_task_deadlines
 from engine.scheduler.escalate import raise_escalation
 from engine.scheduler.models import Deadline
 from engine.scheduler.notify import Mailer
@@ -80,6 +81,7 @@ def test_escalation_mail_goes_out_after_commit_and_not_on_rollback(deployed, ser
 
     with services.uow() as uow:  # raised, then rolled back: no mail
         instance = uow.session.get(ProcessInstance, instance_id)
+        assert open_overdue_task_deadlines(uow, 10) == 1
         [deadline] = uow.session.scalars(
             select(Deadline).where(Deadline.instance_id == instance_id, Deadline.rule == "taak.termijn")
         ).all()
