@@ -36,6 +36,7 @@ from engine.tenancy import ensure_tenant
 
 FIXTURES = Path(__file__).parent.parent / "tests" / "fixtures" / "bundles"
 STEP_SAMPLES = 600
+STEP_BLOCK = 30
 LOOP_ROUNDS = 1000
 LOOP_WINDOW = 50
 
@@ -66,92 +67,142 @@ def _complete(services: Services, task_id: uuid.UUID, data: dict[str, Any]) -> f
     return time.perf_counter() - began
 
 
-def step_ms(env: BenchEnv) -> float:
-    services = _services(env, "step", "three_tasks")
-    samples: list[float] = []
-    while len(samples) < STEP_SAMPLES:
-        with services.uow() as uow:
-            instance_id = services.runtime.start(uow, "bench", "three_tasks", {}, "bench").instance.id
-            uow.commit()
-        for _ in range(3):
-            task_id = _open_task(services, instance_id)
+class _StepSampler:
+    """Completes the tasks of one three-task instance after the other, starting a new one (untimed)
+    when it is done: one sample per call."""
+
+    def __init__(self, env: BenchEnv) -> None:
+        self.services = _services(env, "step", "three_tasks")
+        self.instance_id: uuid.UUID | None = None
+
+    def __call__(self) -> float:
+        task_id = _open_task(self.services, self.instance_id) if self.instance_id else None
+        if task_id is None:
+            with self.services.uow() as uow:
+                started = self.services.runtime.start(uow, "bench", "three_tasks", {}, "bench")
+                uow.commit()
+            self.instance_id = started.instance.id
+            task_id = _open_task(self.services, self.instance_id)
             assert task_id is not None
-            samples.append(_complete(services, task_id, {"akkoord": True}))
-    services.database.dispose()
-    return median_ms(samples[30:])
+        return _complete(self.services, task_id, {"akkoord": True})
+
+    def close(self) -> None:
+        self.services.database.dispose()
 
 
-def raw_cycle_ms() -> float:
-    """SpiffWorkflow as its documentation uses it: serialize the whole workflow (spec included)."""
-    parser = SpiffBpmnParser()
-    parser.add_bpmn_file(str(FIXTURES / "three_tasks" / "three_tasks.bpmn"))
-    spec = parser.get_spec("three_tasks")
-    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
-    samples: list[float] = []
-    while len(samples) < STEP_SAMPLES:
-        workflow = BpmnWorkflow(spec)
-        workflow.do_engine_steps()
-        state = serializer.serialize_json(workflow)
-        for _ in range(3):
-            began = time.perf_counter()
-            workflow = serializer.deserialize_json(state)
-            task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
-            task.data.update({"akkoord": True})
-            task.run()
+class _RawSampler:
+    """SpiffWorkflow as its documentation uses it: deserialize, complete the ready task, run the
+    engine, serialize the whole workflow (spec included)."""
+
+    def __init__(self) -> None:
+        parser = SpiffBpmnParser()
+        parser.add_bpmn_file(str(FIXTURES / "three_tasks" / "three_tasks.bpmn"))
+        self.spec = parser.get_spec("three_tasks")
+        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+        self.state: str | None = None
+        self.left = 0
+
+    def __call__(self) -> float:
+        if not self.left:
+            workflow = BpmnWorkflow(self.spec)
             workflow.do_engine_steps()
-            state = serializer.serialize_json(workflow)
-            samples.append(time.perf_counter() - began)
-    return median_ms(samples[30:])
-
-
-def commit_ms(env: BenchEnv) -> float:
-    database = connect(env.sqlite_url("commit"))
-    table = Table("bench_rows", MetaData(), Column("id", Integer, primary_key=True), Column("v", String(20)))
-    table.create(database.engine)
-    samples = []
-    for i in range(STEP_SAMPLES):
+            self.state, self.left = self.serializer.serialize_json(workflow), 3
         began = time.perf_counter()
-        with database.session() as session:
-            session.execute(insert(table).values(v=str(i)))
+        workflow = self.serializer.deserialize_json(self.state)
+        task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+        task.data.update({"akkoord": True})
+        task.run()
+        workflow.do_engine_steps()
+        self.state = self.serializer.serialize_json(workflow)
+        elapsed = time.perf_counter() - began
+        self.left -= 1
+        return elapsed
+
+
+class _CommitSampler:
+    """A bare one-row insert and commit on the same kind of SQLite database."""
+
+    def __init__(self, env: BenchEnv) -> None:
+        self.database = connect(env.sqlite_url("commit"))
+        self.table = Table(
+            "bench_rows", MetaData(), Column("id", Integer, primary_key=True), Column("v", String(20))
+        )
+        self.table.create(self.database.engine)
+        self.count = 0
+
+    def __call__(self) -> float:
+        self.count += 1
+        began = time.perf_counter()
+        with self.database.session() as session:
+            session.execute(insert(self.table).values(v=str(self.count)))
             session.commit()
-        samples.append(time.perf_counter() - began)
-    database.dispose()
-    return median_ms(samples[30:])
+        return time.perf_counter() - began
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def step_figures(env: BenchEnv) -> dict[str, float]:
+    """step_ms, raw_cycle_ms and commit_ms, sampled in alternating blocks (30 of each in turn, 20
+    times over): within a block each runs as warm as it would alone, and over the blocks all three
+    see the machine at the same speed — the ratio is what the target is about, and a shared
+    machine's speed drifts over seconds."""
+    samplers = {"step_ms": _StepSampler(env), "raw_cycle_ms": _RawSampler(), "commit_ms": _CommitSampler(env)}
+    samples: dict[str, list[float]] = {name: [] for name in samplers}
+    try:
+        for _ in range(STEP_SAMPLES // STEP_BLOCK):
+            for name, sampler in samplers.items():
+                block = [sampler() for _ in range(STEP_BLOCK + 1)]
+                samples[name].extend(block[1:])  # the first of a block warms it up
+    finally:
+        samplers["step_ms"].close()  # type: ignore[attr-defined]
+        samplers["commit_ms"].close()  # type: ignore[attr-defined]
+    return {name: median_ms(values) for name, values in samples.items()}
 
 
 def loop_figures(env: BenchEnv) -> dict[str, float]:
+    """One instance is taken through 1,000 evaluation rounds; then its steps and those of a fresh
+    instance (rounds 1 to 50) are sampled in turn, so both are measured at the same machine speed."""
     services = _services(env, "loop", "loop")
-    with services.uow() as uow:
-        instance_id = services.runtime.start(uow, "bench", "loop", {"ronde": 0}, "bench").instance.id
-        uow.commit()
-    costs: list[float] = []
-    for _ in range(LOOP_ROUNDS + LOOP_WINDOW):
+
+    def start() -> uuid.UUID:
+        with services.uow() as uow:
+            instance_id = services.runtime.start(uow, "bench", "loop", {"ronde": 0}, "bench").instance.id
+            uow.commit()
+        return instance_id
+
+    def round_of(instance_id: uuid.UUID) -> float:
         task_id = _open_task(services, instance_id)
         assert task_id is not None, "the loop stopped advancing"
-        costs.append(_complete(services, task_id, {"doorgaan": True}))
+        return _complete(services, task_id, {"doorgaan": True})
+
+    old = start()
+    for _ in range(LOOP_ROUNDS):
+        round_of(old)
+    fresh = start()
+    first: list[float] = []
+    last: list[float] = []
+    for _ in range(LOOP_WINDOW):
+        first.append(round_of(fresh))
+        last.append(round_of(old))
     with services.uow(readonly=True) as uow:
-        instance = uow.session.get(ProcessInstance, instance_id)
+        instance = uow.session.get(ProcessInstance, old)
         assert instance is not None
         state_bytes = len(instance.state.encode())
         segment = instance.segment
     services.database.dispose()
-    first = statistics.median(costs[5:LOOP_WINDOW])
-    last = statistics.median(costs[LOOP_ROUNDS - 5 : LOOP_ROUNDS + LOOP_WINDOW])
+    round_1, round_1000 = statistics.median(first[5:]), statistics.median(last[5:])
     return {
-        "loop_round_1_ms": round(first * 1000, 3),
-        "loop_round_1000_ms": round(last * 1000, 3),
-        "loop_ratio": round(last / first, 3),
+        "loop_round_1_ms": round(round_1 * 1000, 3),
+        "loop_round_1000_ms": round(round_1000 * 1000, 3),
+        "loop_ratio": round(round_1000 / round_1, 3),
         "state_bytes": state_bytes,
         "loop_rounds_done": segment - 1,
     }
 
 
 def run(env: BenchEnv) -> dict[str, Any]:
-    figures: dict[str, Any] = {
-        "step_ms": step_ms(env),
-        "raw_cycle_ms": raw_cycle_ms(),
-        "commit_ms": commit_ms(env),
-    }
+    figures: dict[str, Any] = dict(step_figures(env))
     figures["step_target_ms"] = round(2 * figures["raw_cycle_ms"] + figures["commit_ms"], 3)
     figures["step_meets_target"] = figures["step_ms"] <= figures["step_target_ms"]
     figures.update(loop_figures(env))

@@ -112,9 +112,11 @@ def procedure_of(uow: UnitOfWork, instance_id: uuid.UUID) -> Procedure | None:
         found: Procedure | None = uow.memo[key]
         return found
     known_not: OrderedDict[uuid.UUID, None] = uow.database.caches.setdefault("not_procedures", OrderedDict())
-    procedure = None if instance_id in known_not else uow.session.get(Procedure, instance_id)
-    instance_exists = uow.session.get(ProcessInstance, instance_id) is not None
-    if procedure is None and instance_id not in known_not and instance_exists:
+    if instance_id in known_not:
+        uow.memo[key] = None
+        return None
+    procedure = uow.session.get(Procedure, instance_id)
+    if procedure is None and uow.session.get(ProcessInstance, instance_id) is not None:
         known_not[instance_id] = None
         while len(known_not) > NOT_PROCEDURES_REMEMBERED:
             known_not.popitem(last=False)

@@ -122,10 +122,17 @@ class TableWriter:
         }
         self._sql: dict[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], str] = {}
         self._lock = threading.Lock()
+        self._processors_for: dict[tuple[str, ...], tuple[Processor, ...]] = {}
 
-    def _value(self, column: str, value: Any) -> Any:
-        processor = self._processors[column]
-        return processor(value) if processor is not None else value
+    def _bound(self, columns: tuple[str, ...], values: Iterable[Any]) -> tuple[Any, ...]:
+        """The values as the driver takes them, through each column's bind processor."""
+        processors = self._processors_for.get(columns)
+        if processors is None:
+            processors = self._processors_for[columns] = tuple(self._processors[c] for c in columns)
+        return tuple(v if p is None else p(v) for p, v in zip(processors, values, strict=True))
+
+    def _params(self, values: Mapping[str, Any], where: Mapping[str, Any]) -> tuple[Any, ...]:
+        return self._bound(tuple(values) + tuple(where), (*values.values(), *where.values()))
 
     def _placeholder(self, column: str) -> str:
         return self._marker + self._casts.get(column, "")
@@ -155,7 +162,7 @@ class TableWriter:
         if not rows:
             return
         columns = tuple(rows[0])
-        params = [tuple(self._value(c, row[c]) for c in columns) for row in rows]
+        params = [self._bound(columns, [row[c] for c in columns]) for row in rows]
         sql = self._statement("insert", columns, ())
         batch: WriteBatch | None = session.info.get(_BATCH)
         if batch is not None:
@@ -170,9 +177,7 @@ class TableWriter:
 
     def update(self, session: Session, values: Mapping[str, Any], where: Mapping[str, Any]) -> int:
         columns, keys = tuple(values), tuple(where)
-        params = tuple(self._value(c, values[c]) for c in columns) + tuple(
-            self._value(k, where[k]) for k in keys
-        )
+        params = self._params(values, where)
         result = session.connection().exec_driver_sql(self._statement("update", columns, keys), params)
         return int(result.rowcount)
 
@@ -185,9 +190,7 @@ class TableWriter:
                 raise Conflict(CHANGED_BY_SOMEONE_ELSE)
             return
         columns, keys = tuple(values), tuple(where)
-        params = tuple(self._value(c, values[c]) for c in columns) + tuple(
-            self._value(k, where[k]) for k in keys
-        )
+        params = self._params(values, where)
         batch.add(self.table.name, self._statement("update", columns, keys), params, 1)
 
     def update_returning(
@@ -199,9 +202,7 @@ class TableWriter:
     ) -> list[tuple[Any, ...]]:
         """UPDATE matching rows and return the `returning` columns of each, as the ORM would read them."""
         columns, keys = tuple(values), tuple(where)
-        params = tuple(self._value(c, values[c]) for c in columns) + tuple(
-            self._value(k, where[k]) for k in keys
-        )
+        params = self._params(values, where)
         sql = self._statement("update", columns, keys, returning)
         processors = [self._results[name] for name in returning]
         return [
