@@ -80,7 +80,24 @@ def open_overdue_task_deadlines(uow: UnitOfWork, size: int) -> int:
     statements. The row, once open, escalates as any other deadline."""
     query = overdue_tasks_query(for_update=uow.dialect == "postgresql")
     tasks = list(uow.session.scalars(query, {"now": uow.now(), "size": size}))
+    # A row another scheduler opened for one of these (its own link to the task not seen here) is
+    # linked, not opened twice.
+    existing: dict[uuid.UUID, uuid.UUID] = {}
+    if tasks:
+        rows = uow.session.execute(
+            select(Deadline.subject_id, Deadline.id).where(
+                Deadline.subject_type == SUBJECT_TASK,
+                Deadline.rule == RULE_TASK,
+                Deadline.subject_id.in_([task.id for task in tasks]),
+            )
+        )
+        existing = {subject_id: deadline_id for subject_id, deadline_id in rows}
+    opened = 0
     for task in tasks:
+        if task.id in existing:
+            task.deadline_id = existing[task.id]
+            continue
+        opened += 1
         instance = uow.session.get(ProcessInstance, task.instance_id)
         assert instance is not None  # the join found it
         task.deadline_id = open_deadline(
@@ -94,7 +111,7 @@ def open_overdue_task_deadlines(uow: UnitOfWork, size: int) -> int:
             paused=False,
             occurrence=1,  # a task falls due once: its deadline row is its first
         )
-    return len(tasks)
+    return opened
 
 
 def active_suspension(uow: UnitOfWork, instance_id: uuid.UUID) -> ProcedureAdjustment | None:

@@ -17,8 +17,9 @@ from sqlalchemy import select as sql_select
 
 from engine.config import Settings
 from engine.db.session import connect
-from engine.runtime.models import ProcessEvent, Task
-from engine.scheduler.models import Escalation, Notification
+from engine.runtime.models import ProcessEvent, ProcessInstance, Task
+from engine.scheduler.deadlines import open_deadline
+from engine.scheduler.models import Deadline, Escalation, Notification
 from engine.scheduler.runner import Scheduler
 from engine.services import build_services
 from engine.status import TaskStatus
@@ -154,3 +155,32 @@ def test_a_scheduler_killed_mid_sweep_and_restarted_neither_loses_nor_doubles(
     for _ in range(3):  # a restarted scheduler ticks on; the killed ones' locks are gone by now
         restarted.tick()
     _assert_each_exactly_once(services, timer_ids, task_ids)
+
+
+def test_a_task_deadline_another_scheduler_opened_first_is_neither_doubled_nor_a_failed_tick(
+    deployed, services, clock
+):
+    """Two schedulers may both find an overdue task without a deadline row (one read it just before
+    the other committed): the row there is linked, never doubled, and the sweep goes on."""
+    [instance_id] = _setup(services, clock, timers=0, overdue=1)[1]
+    with services.uow() as uow:  # the other scheduler's row, its task not marked yet
+        instance = uow.session.get(ProcessInstance, instance_id)
+        task = uow.session.scalar(sql_select(Task).where(Task.instance_id == instance_id))
+        open_deadline(
+            uow,
+            instance,
+            "task",
+            task.id,
+            "taak.termijn",
+            due_at=task.due_at,
+            period=None,
+            paused=False,
+            occurrence=1,
+        )
+        uow.commit()
+    report = Scheduler(services, mailer=None).tick()
+    assert report.escalations.opened == 0
+    with services.uow(readonly=True) as uow:
+        [row] = uow.session.scalars(sql_select(Deadline).where(Deadline.subject_id == task.id)).all()
+        assert uow.session.get(Task, task.id).deadline_id == row.id
+    assert report.escalations.escalated == 1  # the overdue task escalates all the same
