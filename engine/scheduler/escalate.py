@@ -92,9 +92,13 @@ def sweep_escalations(
     # Tasks that fell due since the last sweep get their deadline row first, so the loop below
     # escalates them in this same sweep.
     while True:
+        if report.opened >= limit:
+            report.more = True  # the next tick goes on (a policy change can make thousands due)
+            break
+        size = min(TASK_BATCH, limit - report.opened)
         try:
             with make_uow() as uow:
-                opened = open_overdue_task_deadlines(uow, TASK_BATCH)
+                opened = open_overdue_task_deadlines(uow, size)
                 uow.commit()
         except IntegrityError as exc:
             # Another scheduler opened one of these first (the unique constraint said so); what is
@@ -102,7 +106,7 @@ def sweep_escalations(
             log.info("opening task deadlines skipped: %s", exc)
             break
         report.opened += opened
-        if opened < TASK_BATCH:
+        if opened < size:
             break
     skip: list[uuid.UUID] = []
     while True:

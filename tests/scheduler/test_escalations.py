@@ -13,6 +13,7 @@ from engine.roles import Role
 from engine.scheduler.commands import EscalationFilters, list_escalations, resolve_escalation
 from engine.scheduler.models import Deadline, Escalation, Notification
 from engine.scheduler.notify import list_notifications, mark_read
+from engine.scheduler.runner import Scheduler
 from engine.scheduler.status import EscalationStatus
 from engine.status import TaskStatus
 from tests.scheduler.conftest import (
@@ -295,3 +296,14 @@ def test_an_overdue_task_gets_its_deadline_row_once_and_completing_it_closes_the
     complete(services, task.id)
     [row] = _task_deadline_rows(services, instance_id)
     assert not row.active
+
+
+def test_a_tick_opens_at_most_its_batch_of_task_deadlines_and_the_next_goes_on(deployed, services, clock):
+    set_tenant_settings(services, {**ONLY_TASKS, "escalatie.taak": "P5D"})
+    ids = [start(services, "deadlines", {"beoordelaar": "anna"}) for _ in range(3)]
+    clock.advance(days=5, seconds=1)
+    small = Scheduler(services, mailer=None, batch_size=2)
+    first = small.tick()
+    assert (first.escalations.opened, first.more) == (2, True)
+    assert small.tick().escalations.opened == 1
+    assert sorted(len(_task_escalations(services, i)) for i in ids) == [1, 1, 1]
