@@ -64,6 +64,27 @@ class BenchEnv:
         admin.dispose()
 
 
+def settle_postgres(url: str, timeout_s: float = 60.0) -> float:
+    """CHECKPOINT, then wait (up to `timeout_s`) until no autovacuum worker runs on the server, so a
+    figure measures what it names and not the cleaning up after earlier writes (an earlier benchmark,
+    a bulk load); returns the seconds waited."""
+    began = time.perf_counter()
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("CHECKPOINT"))
+            while time.perf_counter() - began < timeout_s:
+                workers = connection.execute(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")
+                ).scalar_one()
+                if not workers:
+                    break
+                time.sleep(0.5)
+    finally:
+        engine.dispose()
+    return round(time.perf_counter() - began, 1)
+
+
 def median_ms(samples: list[float]) -> float:
     return round(statistics.median(samples) * 1000, 3)
 

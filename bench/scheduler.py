@@ -11,7 +11,9 @@ fire_ms                per due instance (tick_ms / 100): one Runtime.fire_timers
 
 The open procedures are generated with SQL (generate_series): running instances, each with a timer due
 later, a review deadline and an open task due later, so the partial indexes the tick reads (timers,
-deadlines, task due times) hold every row. The due instances are started through the engine.
+deadlines, task due times) hold every row. The due instances are started through the engine. Before
+each size is measured the server is settled (CHECKPOINT, no autovacuum running: `settle_s_*` says
+how long that took), so a tick is not charged for the bulk load's or an earlier benchmark's writes.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import select, text
 
-from bench.common import BenchEnv, percentile
+from bench.common import BenchEnv, percentile, settle_postgres
 from engine.clock import SYSTEM_CLOCK, Clock, FrozenClock
 from engine.config import Settings
 from engine.db.session import connect
@@ -215,6 +217,7 @@ def ticks(env: BenchEnv) -> dict[str, Any]:
         began = time.perf_counter()
         _add_open_procedures(url, definition_id, size - open_now, clock.now())
         figures[f"setup_s_{label}"] = round(time.perf_counter() - began, 1)
+        figures[f"settle_s_{label}"] = settle_postgres(url)
         open_now = size
         idle = []
         for _ in range(5):
