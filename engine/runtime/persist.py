@@ -21,7 +21,7 @@ from .models import ProcessEvent, ProcessInstance, Task
 from .outcome import StepOutcome
 from .stepper import Advance, ready_user_tasks, snapshot
 from .task_rows import StepSettings, build_task_row
-from .workflow_cache import WorkflowCache
+from .workflow_cache import Cached, WorkflowCache
 from .writer import insert_objects, insert_rows, update_object
 
 
@@ -92,7 +92,8 @@ def persist_step(uow: UnitOfWork, step: Step, *, max_state_bytes: int) -> StepOu
     update_object(uow, instance, values, version="version")  # ... and written here like every step
     if instance.status == InstanceStatus.RUNNING:
         cache, version = workflows(uow), instance.version
-        uow.after_commit(lambda: cache.put(instance.id, version, workflow))
+        cached = Cached(workflow, frozenset(ready))
+        uow.after_commit(lambda: cache.put(instance.id, version, cached))
     events = step.events
     if progress.path:
         events.append(event(instance, "path", step.actor, detail={"elements": progress.path}))

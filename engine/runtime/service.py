@@ -43,6 +43,7 @@ from .outcome import Authorize, RuntimeHooks, StepOutcome
 from .persist import Step, event, insert_opened, persist_step, ready_ids, workflows, write_events
 from .stepper import ShiftedTimer, advance, engine_errors, shift_waiting_timers, snapshot
 from .task_rows import StepSettings
+from .workflow_cache import Cached
 from .writer import update_object
 
 DEFAULT_MAX_STATE_BYTES = 256 * 1024
@@ -147,8 +148,7 @@ class Runtime:
                 [FieldError(key, "unknown field", "unknown_field") for key in sorted(data)],
             )
         settings = StepSettings(uow, tenant_id, definition.settings)
-        workflow = self._load(uow, instance, definition)
-        before = ready_ids(workflow)
+        workflow, before = self._load(uow, instance, definition)
         try:
             spiff_task = workflow.get_task_from_id(task.id)
         except TaskNotFoundException:
@@ -201,8 +201,7 @@ class Runtime:
         require_running(instance)
         definition = definition_cache(uow).get(uow, instance.definition_id)
         settings = StepSettings(uow, instance.tenant_id, definition.settings)
-        workflow = self._load(uow, instance, definition)
-        before = ready_ids(workflow)
+        workflow, before = self._load(uow, instance, definition)
         catcher = _waiting_message(workflow, name)
         if catcher is None:
             raise InvalidInput(f"the procedure is not waiting for message {name!r}", message_name=name)
@@ -259,8 +258,7 @@ class Runtime:
             return None
         definition = definition_cache(uow).get(uow, instance.definition_id)
         settings = StepSettings(uow, instance.tenant_id, definition.settings)
-        workflow = self._load(uow, instance, definition)
-        before = ready_ids(workflow)
+        workflow, before = self._load(uow, instance, definition)
         with using_settings(settings, definition.parties):
             progress = advance(
                 workflow,
@@ -300,16 +298,17 @@ class Runtime:
         if instance.status != InstanceStatus.RUNNING or delta <= timedelta(0):
             return []
         definition = definition_cache(uow).get(uow, instance.definition_id)
-        workflow = self._load(uow, instance, definition)
+        workflow, ready = self._load(uow, instance, definition)
         shifted = shift_waiting_timers(workflow, delta)
         cache = workflows(uow)
+        cached = Cached(workflow, frozenset(ready))
         if not shifted:
-            cache.put(instance.id, instance.version, workflow)  # unchanged: back where it was taken
+            cache.put(instance.id, instance.version, cached)  # unchanged: back where it was taken
             return []
         values = {"state": dump_state(workflow), "next_timer_due": snapshot(workflow).next_timer_due}
         update_object(uow, instance, {**values, "updated_at": uow.now()}, version="version")
         version = instance.version
-        uow.after_commit(lambda: cache.put(instance.id, version, workflow))
+        uow.after_commit(lambda: cache.put(instance.id, version, cached))
         detail = {"seconds": delta.total_seconds(), "elements": [t.element_id for t in shifted]}
         write_events(uow, [event(instance, "timers_shifted", actor, detail=detail)])
         return shifted
@@ -340,14 +339,19 @@ class Runtime:
             )
         return [dict(workflow.get_task_from_id(task_id).data) for task_id in task_ids]
 
-    def _load(self, uow: UnitOfWork, instance: ProcessInstance, definition: LoadedDefinition) -> BpmnWorkflow:
+    def _load(
+        self, uow: UnitOfWork, instance: ProcessInstance, definition: LoadedDefinition
+    ) -> tuple[BpmnWorkflow, set[uuid.UUID]]:
+        """The instance's live workflow and the ids of its READY user tasks (whose rows are the open
+        task rows): from the cache the last step on it left in this process, else restored."""
         cached = workflows(uow).take(instance.id, instance.version)
         if cached is not None:
-            return cached
+            return cached.workflow, set(cached.ready)
         with engine_errors():
-            return load_state(
+            workflow = load_state(
                 instance.state, definition.compiled, instance.current_process_id, self.script_engine
             )
+        return workflow, ready_ids(workflow)
 
     def _close_open_tasks(
         self, uow: UnitOfWork, instance: ProcessInstance, keep: set[uuid.UUID]

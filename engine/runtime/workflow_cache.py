@@ -12,28 +12,37 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import OrderedDict
+from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
 MAX_CACHED_WORKFLOWS = 1000
 
 
+@dataclass(frozen=True)
+class Cached:
+    workflow: BpmnWorkflow
+    # Its READY user tasks, as the step that wrote it found them: the next step starts from these
+    # without walking the task tree for them again.
+    ready: frozenset[uuid.UUID]
+
+
 class WorkflowCache:
     def __init__(self, maxsize: int = MAX_CACHED_WORKFLOWS) -> None:
-        self._items: OrderedDict[uuid.UUID, tuple[int, BpmnWorkflow]] = OrderedDict()
+        self._items: OrderedDict[uuid.UUID, tuple[int, Cached]] = OrderedDict()
         self._lock = threading.Lock()
         self._maxsize = maxsize
 
-    def take(self, instance_id: uuid.UUID, version: int) -> BpmnWorkflow | None:
+    def take(self, instance_id: uuid.UUID, version: int) -> Cached | None:
         with self._lock:
             entry = self._items.pop(instance_id, None)
         if entry is None or entry[0] != version:
             return None
         return entry[1]
 
-    def put(self, instance_id: uuid.UUID, version: int, workflow: BpmnWorkflow) -> None:
+    def put(self, instance_id: uuid.UUID, version: int, cached: Cached) -> None:
         with self._lock:
-            self._items[instance_id] = (version, workflow)
+            self._items[instance_id] = (version, cached)
             self._items.move_to_end(instance_id)
             while len(self._items) > self._maxsize:
                 self._items.popitem(last=False)
