@@ -67,6 +67,13 @@ class DeadlineHooks:
         ):
             return  # e.g. a reminder timer that ran a script: no task or phase changed
         step = _Step(uow, outcome)
+        if outcome.ended and not step.is_procedure:
+            # A plain process has task deadlines only (review and phase deadlines are a
+            # procedure's): those of the tasks it ended with, without reading the others.
+            for task in (outcome.completed_task, *outcome.cancelled):
+                if task is not None and task.deadline_id is not None:
+                    close_task_deadline(uow, task.id, "het proces is beëindigd")
+            return
         if outcome.ended:
             for deadline in step.active:
                 close_deadline(uow, deadline, "de procedure is beëindigd")

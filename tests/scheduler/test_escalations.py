@@ -27,6 +27,7 @@ from tests.scheduler.conftest import (
     open_tasks,
     set_tenant_settings,
     start,
+    start_plain,
     task_by_element,
 )
 
@@ -307,3 +308,18 @@ def test_a_tick_opens_at_most_its_batch_of_task_deadlines_and_the_next_goes_on(d
     assert (first.escalations.opened, first.more) == (2, True)
     assert small.tick().escalations.opened == 1
     assert sorted(len(_task_escalations(services, i)) for i in ids) == [1, 1, 1]
+
+
+def test_a_plain_process_ending_with_an_overdue_task_closes_its_deadline(deployed, services, clock):
+    """Not a procedure: no review or phase deadlines, so its end closes what its last tasks had."""
+    set_tenant_settings(services, {**ONLY_TASKS, "escalatie.taak": "P5D"})
+    instance_id = start_plain(services, "deadlines", {"beoordelaar": "anna"})
+    for element in ("beoordelen", "onderzoeken"):
+        complete(services, task_by_element(services, instance_id, element).id)
+    clock.advance(days=32)  # evalueren: duePeriod P1M
+    Scheduler(services, mailer=None).tick()
+    [escalation] = _task_escalations(services, instance_id)
+    complete(services, task_by_element(services, instance_id, "evalueren").id)  # the process ends
+    [escalation] = _task_escalations(services, instance_id)
+    assert escalation.status == EscalationStatus.LAPSED
+    assert [d.active for d in _task_deadline_rows(services, instance_id)] == [False]
