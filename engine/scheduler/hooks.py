@@ -10,7 +10,8 @@ inside the step's transaction and under the instance lock the runtime holds.
   period for that phase.
 - The review deadline runs from the start; a review (continue-as-new into the next period, or a
   completed task of the review phase / with property ``review``) starts the next period.
-- When the procedure ends, every deadline closes and unresolved escalations lapse.
+- When the procedure ends, every deadline closes and unresolved escalations lapse (a plain process,
+  which has task deadlines only, closes those of the tasks it ended with).
 """
 
 from __future__ import annotations
