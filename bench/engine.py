@@ -16,6 +16,7 @@ from __future__ import annotations
 import statistics
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -152,7 +153,12 @@ def step_figures(env: BenchEnv) -> dict[str, float]:
     machine at the same speed — the ratio is what the target is about, and a shared machine's speed
     drifts over seconds. Blocks this long measure each as warm as a run alone does (measured: blocks
     of 30 left the raw cycle ~5% colder than alone, flattering the ratio)."""
-    samplers = {"step_ms": _StepSampler(env), "raw_cycle_ms": _RawSampler(), "commit_ms": _CommitSampler(env)}
+    step, commit = _StepSampler(env), _CommitSampler(env)
+    samplers: dict[str, Callable[[], float]] = {
+        "step_ms": step,
+        "raw_cycle_ms": _RawSampler(),
+        "commit_ms": commit,
+    }
     samples: dict[str, list[float]] = {name: [] for name in samplers}
     try:
         for _ in range(STEP_SAMPLES // STEP_BLOCK):
@@ -160,8 +166,8 @@ def step_figures(env: BenchEnv) -> dict[str, float]:
                 block = [sampler() for _ in range(STEP_WARMUP + STEP_BLOCK)]
                 samples[name].extend(block[STEP_WARMUP:])
     finally:
-        samplers["step_ms"].close()  # type: ignore[attr-defined]
-        samplers["commit_ms"].close()  # type: ignore[attr-defined]
+        step.close()
+        commit.close()
     return {name: median_ms(values) for name, values in samples.items()}
 
 

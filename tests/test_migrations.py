@@ -88,6 +88,13 @@ def _insert(connection: sa.Connection, table: sa.Table, **given: Any) -> None:
     connection.execute(table.insert().values(**row))
 
 
+def _instance(connection: sa.Connection, tables: sa.MetaData, instance_id: uuid.UUID) -> None:
+    """Tenant t1, its definition 1 and a process instance of it, as the old schema stores them."""
+    _insert(connection, tables.tables["tenants"], id="t1")
+    _insert(connection, tables.tables["process_definitions"], id=1, tenant_id="t1")
+    _insert(connection, tables.tables["process_instances"], id=instance_id, tenant_id="t1", definition_id=1)
+
+
 def test_deadline_keys_become_uuids_and_escalations_keep_their_deadline(empty_database_url):
     upgrade(empty_database_url, "0007_reference_counters")
     engine = create_engine(empty_database_url)
@@ -95,11 +102,7 @@ def test_deadline_keys_become_uuids_and_escalations_keep_their_deadline(empty_da
     tables.reflect(engine)
     instance_id = uuid.uuid4()
     with engine.begin() as connection:
-        _insert(connection, tables.tables["tenants"], id="t1")
-        _insert(connection, tables.tables["process_definitions"], id=1, tenant_id="t1")
-        _insert(
-            connection, tables.tables["process_instances"], id=instance_id, tenant_id="t1", definition_id=1
-        )
+        _instance(connection, tables, instance_id)
         for deadline_id, rule in [(7, "beoordeling"), (8, "onderzoek")]:
             _insert(
                 connection,
@@ -151,11 +154,7 @@ def test_tasks_keep_the_deadline_row_they_already_had(empty_database_url):
     tables.reflect(engine)
     instance_id, with_row, without_row, deadline_id = (uuid.uuid4() for _ in range(4))
     with engine.begin() as connection:
-        _insert(connection, tables.tables["tenants"], id="t1")
-        _insert(connection, tables.tables["process_definitions"], id=1, tenant_id="t1")
-        _insert(
-            connection, tables.tables["process_instances"], id=instance_id, tenant_id="t1", definition_id=1
-        )
+        _instance(connection, tables, instance_id)
         for task_id in (with_row, without_row):
             _insert(
                 connection,

@@ -37,31 +37,29 @@ def active_deadlines(uow: UnitOfWork, instance_id: uuid.UUID) -> list[Deadline]:
     return list(uow.session.scalars(_ACTIVE_DEADLINES, {"instance_id": instance_id}))
 
 
+# Open tasks with a due time and no deadline row yet, written as the partial index's own predicate
+# (so the planner matches it; bound parameters would not) and qualified, for queries with joins.
+_WATCHED = text(" AND ".join(f"tasks.{part}" for part in TASK_DEADLINE_WATCHED.split(" AND ")))
+
+
 def watched_tasks(uow: UnitOfWork, instance_id: uuid.UUID) -> list[Task]:
     """The instance's open tasks with a due time whose deadline row is not open yet (see
     `open_overdue_task_deadlines`)."""
-    return list(
-        uow.session.scalars(
-            select(Task)
-            .where(Task.instance_id == instance_id, Task.status == TaskStatus.OPEN, Task.kind == "user")
-            .where(Task.due_at.is_not(None), Task.deadline_id.is_(None))
-            .order_by(Task.created_at, Task.id)
-        )
-    )
+    query = select(Task).where(Task.instance_id == instance_id, _WATCHED).order_by(Task.created_at, Task.id)
+    return list(uow.session.scalars(query))
 
 
 @functools.cache
-def overdue_tasks_query(*, for_update: bool) -> Select[Task]:
-    """Open tasks past their due time without a deadline row, by the partial index on due times."""
+def overdue_tasks_query(*, for_update: bool) -> Select[Task, ProcessInstance]:
+    """Open tasks past their due time without a deadline row, by the partial index on due times,
+    each with its instance (loaded in the same statement, locked on PostgreSQL)."""
     suspended = exists().where(
         Procedure.id == Task.instance_id, Procedure.status == ProcedureStatus.SUSPENDED
     )
     query = (
-        select(Task)
+        select(Task, ProcessInstance)
         .join(ProcessInstance, ProcessInstance.id == Task.instance_id)
-        # Written as the partial index's own predicate, so the planner uses it (a bound parameter
-        # would not match it).
-        .where(text(" AND ".join(f"tasks.{part}" for part in TASK_DEADLINE_WATCHED.split(" AND "))))
+        .where(_WATCHED)
         .where(Task.due_at < bindparam("now"))
         # A suspended procedure's clock stands still; resuming moves these due times on.
         .where(~suspended)
@@ -79,27 +77,26 @@ def open_overdue_task_deadlines(uow: UnitOfWork, size: int) -> int:
     deadline row for each task that opens (and closing it again) cost every engine step two
     statements. The row, once open, escalates as any other deadline."""
     query = overdue_tasks_query(for_update=uow.dialect == "postgresql")
-    tasks = list(uow.session.scalars(query, {"now": uow.now(), "size": size}))
+    rows = uow.session.execute(query, {"now": uow.now(), "size": size}).tuples().all()
+    tasks = [task for task, _ in rows]
     # A row another scheduler opened for one of these (its own link to the task not seen here) is
     # linked, not opened twice.
     existing: dict[uuid.UUID, uuid.UUID] = {}
     if tasks:
-        rows = uow.session.execute(
+        found = uow.session.execute(
             select(Deadline.subject_id, Deadline.id).where(
                 Deadline.subject_type == SUBJECT_TASK,
                 Deadline.rule == RULE_TASK,
                 Deadline.subject_id.in_([task.id for task in tasks]),
             )
         )
-        existing = {subject_id: deadline_id for subject_id, deadline_id in rows}
+        existing = {subject_id: deadline_id for subject_id, deadline_id in found}
     opened = 0
-    for task in tasks:
+    for task, instance in rows:
         if task.id in existing:
             task.deadline_id = existing[task.id]
             continue
         opened += 1
-        instance = uow.session.get(ProcessInstance, task.instance_id)
-        assert instance is not None  # the join found it
         task.deadline_id = open_deadline(
             uow,
             instance,

@@ -327,15 +327,15 @@ def _mail_recipients(
     """The tenant's escalation addresses (`escalatie.email`) and the assignee's own address; when the
     tenant configured none, the managers' own addresses, so a manager always hears of it."""
     to: list[str | None] = list(policy.emails)
-    with_address = select(User.username, User.email, User.roles).where(
-        User.tenant_id == tenant_id, User.active.is_(True), User.email.is_not(None)
-    )
     if assignee:
         own = uow.session.scalar(
             select(User.email).where(User.tenant_id == tenant_id, User.username == assignee)
         )
         to.append(own or (assignee if is_email(assignee) else None))  # an OIDC login may be the address
     if not policy.emails:
+        with_address = select(User.email, User.roles).where(
+            User.tenant_id == tenant_id, User.active.is_(True), User.email.is_not(None)
+        )
         to.extend(
             row.email for row in uow.session.execute(with_address) if Role.MANAGER.value in (row.roles or [])
         )
