@@ -184,6 +184,6 @@ def test_tasks_keep_the_deadline_row_they_already_had(empty_database_url):
 
     engine = create_engine(empty_database_url)
     with engine.connect() as connection:
-        linked = dict(connection.execute(sa.select(Task.id, Task.deadline_id)).tuples().all())
+        linked = {task_id: link for task_id, link in connection.execute(sa.select(Task.id, Task.deadline_id))}
     engine.dispose()
     assert linked == {with_row: deadline_id, without_row: None}

@@ -77,7 +77,8 @@ def open_overdue_task_deadlines(uow: UnitOfWork, size: int) -> int:
     deadline row for each task that opens (and closing it again) cost every engine step two
     statements. The row, once open, escalates as any other deadline."""
     query = overdue_tasks_query(for_update=uow.dialect == "postgresql")
-    rows = uow.session.execute(query, {"now": uow.now(), "size": size}).tuples().all()
+    claimed = uow.session.execute(query, {"now": uow.now(), "size": size})
+    rows = [(task, instance) for task, instance in claimed]
     tasks = [task for task, _ in rows]
     # A row another scheduler opened for one of these (its own link to the task not seen here) is
     # linked, not opened twice.
