@@ -158,7 +158,10 @@ def scheduler(once: bool) -> None:
     services = _services()
     runner = Scheduler(services, mode="process")
     if once:
-        report = runner.tick()
+        try:
+            report = runner.tick()
+        finally:
+            runner.shutdown()
         click.echo(
             f"fired {report.timers.fired} timer(s), raised {report.escalations.escalated} escalation(s) "
             f"in {report.ms:.0f} ms"

@@ -4,12 +4,15 @@ timer_lateness_p99_s   p99 of (fired - due) for BPMN timers due spread over one 
                        embedded scheduler (APScheduler, 1 s ticks, wall clock) while 100,000 other
                        procedures are open (their timers due later). Target <= 2 s.
 tick_ms_{10k,100k,1m}  one tick (timer sweep + escalation sweep) with 100 timers due, at 10k, 100k and
-                       1M open procedures (median of 5 rounds). Target <= 100 ms, flat in the number open.
+                       1M open procedures (median of 5 rounds), with WAMS_SCHEDULER_WORKERS = the
+                       machine's cores (2 to 4; `tick_workers`). Target <= 100 ms, flat in the number open.
+tick_ms_*_one_process  the same tick with the timers fired by the scheduler process alone (workers = 1),
+                       in rounds taken in turn with the above.
 tick_idle_ms_*         the same tick with nothing due: the cost of finding work, which is what must not
                        grow with the number of open procedures.
-fire_ms                per due instance (tick_ms / 100): claimed, restored from its stored state (the
-                       in-process workflow cache is emptied first, as for a timer due hours after its
-                       instance last moved), fired and written in batches of WAMS_SCHEDULER_FIRE_BATCH.
+fire_ms_one_process    per due instance (tick_ms_1m_one_process / 100): claimed, restored from its stored
+                       state (the in-process workflow cache is emptied first, as for a timer due hours
+                       after its instance last moved), fired, written in batches of WAMS_SCHEDULER_FIRE_BATCH.
 
 The open procedures are generated with SQL (generate_series): running instances, each with a timer due
 later, a review deadline and an open task due later, so the partial indexes the tick reads (timers,
@@ -53,6 +56,7 @@ SPREAD_S = 60.0
 TICK_SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 TICK_DUE = 100
 TICK_ROUNDS = 5
+TICK_WORKERS = max(2, min(4, os.cpu_count() or 1))
 
 BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -79,8 +83,10 @@ BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def _services(url: str, clock: Clock, env: BenchEnv) -> Services:
-    settings = Settings.from_env({}, env="test", database_url=url, instance_path=env.workdir)
+def _services(url: str, clock: Clock, env: BenchEnv, workers: int = 1) -> Services:
+    settings = Settings.from_env(
+        {}, env="test", database_url=url, instance_path=env.workdir, scheduler_workers=workers
+    )
     return build_services(settings, database=connect(url, pool_size=4), clock=clock)
 
 
@@ -101,7 +107,7 @@ def _prepare(url: str, env: BenchEnv) -> int:
 
 
 def _add_open_procedures(url: str, definition_id: int, count: int, base: datetime) -> None:
-    """`count` running instances with a timer due after `base` + 1 day, a review deadline and an open
+    """`count` running instances with a timer due after `base` + 30 days, a review deadline and an open
     task due two weeks after that, in SQL."""
     database = connect(url)
     with database.engine.begin() as connection:
@@ -113,7 +119,7 @@ def _add_open_procedures(url: str, definition_id: int, count: int, base: datetim
                         segment, status, current_steps, started_at, started_by, updated_at, next_timer_due,
                         version, state)
                     SELECT gen_random_uuid(), :tenant, :definition, :process, 1, 'running', '["wait"]'::jsonb,
-                        :base, 'bench', :base, :base + interval '1 day' + g * interval '1 second', 1, ''
+                        :base, 'bench', :base, :base + interval '30 days' + g * interval '1 second', 1, ''
                     FROM generate_series(1, :count) AS g
                     RETURNING id, next_timer_due
                 )
@@ -215,39 +221,51 @@ def ticks(env: BenchEnv) -> dict[str, Any]:
         return {}
     definition_id = _prepare(url, env)
     clock = FrozenClock(datetime(2027, 1, 4, 9, 0, tzinfo=UTC))
-    services = _services(url, clock, env)
-    scheduler = Scheduler(services, mailer=None, mode="bench", batch_size=1000)
-    figures: dict[str, Any] = {}
+    variants = {"": _services(url, clock, env, TICK_WORKERS), "_one_process": _services(url, clock, env)}
+    schedulers = {
+        label: Scheduler(services, mailer=None, mode="bench", batch_size=1000)
+        for label, services in variants.items()
+    }
+    figures: dict[str, Any] = {"tick_workers": TICK_WORKERS}
     open_now = 0
-    for label, size in TICK_SIZES.items():
-        began = time.perf_counter()
-        _add_open_procedures(url, definition_id, size - open_now, clock.now())
-        figures[f"setup_s_{label}"] = round(time.perf_counter() - began, 1)
-        figures[f"settle_s_{label}"] = settle_postgres(url)
-        open_now = size
-        idle = []
-        for _ in range(5):
-            idle.append(scheduler.tick().ms)
-        busy = []
-        for _ in range(TICK_ROUNDS):
-            start_at = clock.now()
-            for _ in range(TICK_DUE):
-                _start(services, clock, start_at)
-            clock.set(start_at + timedelta(hours=1, seconds=1))
-            # A timer falls due long after its instance last moved: the scheduler restores each live
-            # state from its row, not from the workflows this process just started.
-            forget_workflows(services)
-            report = scheduler.tick()
-            assert report.timers.fired == TICK_DUE, report
-            busy.append(report.ms)
-            clock.advance(minutes=1)
-        figures[f"tick_ms_{label}"] = round(statistics.median(busy), 1)
-        figures[f"tick_idle_ms_{label}"] = round(statistics.median(idle), 2)
-    figures["fire_ms"] = round(figures["tick_ms_1m"] / TICK_DUE, 2)
-    figures["claim_uses_index"] = _claim_uses_index(services, clock.now())
-    figures["task_watch_uses_index"] = _task_watch_uses_index(services, clock.now())
-    services.database.dispose()
+    try:
+        for label, size in TICK_SIZES.items():
+            began = time.perf_counter()
+            _add_open_procedures(url, definition_id, size - open_now, clock.now())
+            figures[f"setup_s_{label}"] = round(time.perf_counter() - began, 1)
+            figures[f"settle_s_{label}"] = settle_postgres(url)
+            open_now = size
+            idle = [schedulers[""].tick().ms for _ in range(5)]
+            busy: dict[str, list[float]] = {variant: [] for variant in variants}
+            for _ in range(TICK_ROUNDS):
+                for variant, services in variants.items():
+                    busy[variant].append(_busy_tick(services, schedulers[variant], clock))
+            for variant, samples in busy.items():
+                figures[f"tick_ms_{label}{variant}"] = round(statistics.median(samples), 1)
+            figures[f"tick_idle_ms_{label}"] = round(statistics.median(idle), 2)
+        figures["fire_ms_one_process"] = round(figures["tick_ms_1m_one_process"] / TICK_DUE, 2)
+        figures["claim_uses_index"] = _claim_uses_index(variants[""], clock.now())
+        figures["task_watch_uses_index"] = _task_watch_uses_index(variants[""], clock.now())
+    finally:
+        for label, scheduler in schedulers.items():
+            scheduler.shutdown()
+            variants[label].database.dispose()
     return figures
+
+
+def _busy_tick(services: Services, scheduler: Scheduler, clock: FrozenClock) -> float:
+    """Start TICK_DUE instances whose timers fall due in an hour, move an hour on, tick: its ms."""
+    start_at = clock.now()
+    for _ in range(TICK_DUE):
+        _start(services, clock, start_at)
+    clock.set(start_at + timedelta(hours=1, seconds=1))
+    # A timer falls due long after its instance last moved: the scheduler restores each live state
+    # from its row, not from the workflows this process just started.
+    forget_workflows(services)
+    report = scheduler.tick()
+    assert report.timers.fired == TICK_DUE, report
+    clock.advance(minutes=1)
+    return report.ms
 
 
 def _claim_uses_index(services: Services, now: datetime) -> bool:

@@ -49,6 +49,9 @@ class Settings:
     # engine/scheduler/timers.py: a larger batch shares more round trips but holds its locks longer).
     scheduler_batch_size: int = 200
     scheduler_fire_batch: int = 100
+    # Processes that fire a tick's due timers side by side (engine/scheduler/workers.py); more than
+    # one needs PostgreSQL. One per core the scheduler may use.
+    scheduler_workers: int = 1
     script_time_budget_ms: int = 250
     max_upload_bytes: int = 5 * 1024 * 1024
     max_xml_bytes: int = 2 * 1024 * 1024
@@ -122,6 +125,10 @@ class Settings:
             problems.append("WAMS_SCHEDULER_TICK_SECONDS must be positive")
         if self.scheduler_batch_size <= 0 or self.scheduler_fire_batch <= 0:
             problems.append("WAMS_SCHEDULER_BATCH_SIZE and WAMS_SCHEDULER_FIRE_BATCH must be positive")
+        if self.scheduler_workers <= 0:
+            problems.append("WAMS_SCHEDULER_WORKERS must be positive")
+        if self.scheduler_workers > 1 and not self.database_url.startswith("postgresql"):
+            problems.append("WAMS_SCHEDULER_WORKERS above 1 needs PostgreSQL (SQLite writes one at a time)")
         if self.script_time_budget_ms <= 0:
             problems.append("WAMS_SCRIPT_TIME_BUDGET_MS must be positive")
         if self.oidc_issuer and not self.oidc_client_id:

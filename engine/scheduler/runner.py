@@ -24,6 +24,7 @@ from ..services import Services
 from .escalate import EscalationSweep, OnItem, sweep_escalations
 from .notify import Mailer, mailer_for
 from .timers import TimerSweep, sweep_timers
+from .workers import FireWorkers
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,11 @@ class Scheduler:
         self.on_item = on_item
         self.mode = mode
         self._failures: dict[uuid.UUID, int] = {}
+        # Worker processes for the timer sweep (not with `on_item`, a test hook that must run here).
+        self.workers: FireWorkers | None = None
+        if services.settings.scheduler_workers > 1 and on_item is None:
+            self.workers = FireWorkers(services.settings, services.settings.scheduler_workers)
+            self.workers.start()
         self._apscheduler: Any = None
         self._totals = {"fired": 0, "escalated": 0, "errors": 0, "ticks": 0}
         self._publish("starting", None, None)
@@ -80,14 +86,25 @@ class Scheduler:
     def tick(self) -> TickReport:
         began = time.perf_counter()
         report = TickReport()
-        report.timers = sweep_timers(
-            self.services.uow,
-            self.services.runtime,
-            limit=self.batch_size,
-            failures=self._failures,
-            on_item=self.on_item,
-            batch_size=self.services.settings.scheduler_fire_batch,
-        )
+        fire_batch = self.services.settings.scheduler_fire_batch
+        if self.workers is not None:
+            report.timers = self.workers.sweep(
+                self.services.uow,
+                self.services.runtime,
+                self.services.clock,
+                limit=self.batch_size,
+                batch_size=fire_batch,
+                failures=self._failures,
+            )
+        else:
+            report.timers = sweep_timers(
+                self.services.uow,
+                self.services.runtime,
+                limit=self.batch_size,
+                failures=self._failures,
+                on_item=self.on_item,
+                batch_size=fire_batch,
+            )
         report.escalations = sweep_escalations(
             self.services.uow, self.mailer, limit=self.batch_size, on_item=self.on_item
         )
@@ -190,6 +207,8 @@ class Scheduler:
     def shutdown(self, wait: bool = True) -> None:
         if self._apscheduler is not None and self._apscheduler.running:
             self._apscheduler.shutdown(wait=wait)
+        if self.workers is not None:
+            self.workers.close()
         self._publish("stopped", None, None)
 
     # --- status -------------------------------------------------------------------------------

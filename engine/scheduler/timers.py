@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, select
+from sqlalchemy import Select, bindparam, exists, func, select
 
 from ..errors import Conflict, ProcessError, ScriptError
 from ..procedures.hooks import remember_procedures
@@ -87,6 +87,17 @@ def due_timer_query(
     if skip:
         params["skip"] = skip
     return statement, params
+
+
+@functools.cache
+def _due_count_statement() -> Select[int]:
+    due = _due_timer_statement(skipping=False, for_update=False)
+    return select(func.count()).select_from(due.with_only_columns(ProcessInstance.id).subquery())
+
+
+def count_due_timers(uow: UnitOfWork, now: datetime, at_most: int) -> int:
+    """How many instances have timers due (not locking them), counting no further than `at_most`."""
+    return int(uow.session.scalar(_due_count_statement(), {"now": now, "size": at_most}) or 0)
 
 
 def claim_due_timers(
