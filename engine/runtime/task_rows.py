@@ -16,6 +16,7 @@ from ..status import TaskStatus
 from ..tenancy import tenant_settings
 from ..uow import UnitOfWork
 from .models import ProcessInstance, Task
+from .writer import new_row
 
 _VARIABLE = re.compile(r"^\$\{\s*([A-Za-z][A-Za-z0-9_.]*)\s*\}$")
 
@@ -93,7 +94,8 @@ def build_task_row(
     group = (extensions.get("candidateGroups") or "").split(",")[0].strip()
     role = role_from_name(group or getattr(spec, "lane", None))
     data = spiff_task.data
-    return Task(
+    return new_row(
+        Task,
         id=uuid.UUID(str(spiff_task.id)),
         tenant_id=instance.tenant_id,
         instance_id=instance.id,

@@ -18,15 +18,16 @@ any other statement on the connection and at the end of the block, so every read
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Table, event
+from sqlalchemy import ColumnDefault, Table, event, inspect
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, configure_mappers
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.session import make_transient_to_detached
 
@@ -35,6 +36,7 @@ from ..uow import UnitOfWork
 
 Processor = Callable[[Any], Any] | None
 _BATCH = "wams_write_batch"
+Row = TypeVar("Row")
 CHANGED_BY_SOMEONE_ELSE = "the procedure was changed by someone else; reload and try again"
 
 
@@ -241,23 +243,48 @@ def sync_committed(obj: Any, values: Mapping[str, Any]) -> None:
         set_committed_value(obj, name, value)
 
 
+def new_row(model: type[Row], **values: Any) -> Row:
+    """A transient ORM object holding `values`, built without the constructor's per-attribute
+    events (~55 µs for a task row's 25 columns, against 3 µs): for rows `insert_objects` writes,
+    which resets their history anyway. Changes made to it afterwards are ordinary."""
+    mapper = inspect(model)
+    if not mapper.configured:  # what the constructor would do first
+        configure_mappers()
+    obj: Row = mapper.class_manager.new_instance()
+    obj.__dict__.update(values)
+    return obj
+
+
 def insert_objects(uow: UnitOfWork, objects: Iterable[Any]) -> None:
     """INSERT new (transient) ORM objects of one class and make them persistent in the session."""
     objects = list(objects)
     if not objects:
         return
     table = objects[0].__table__
-    defaults = {c.name: c.default.arg for c in table.columns if c.default is not None and c.default.is_scalar}
+    names, defaults = _insert_shape(table)
     rows = []
     for obj in objects:
+        # A transient object's values are all in its __dict__ (read there: ~1 µs a column less).
+        values = obj.__dict__
         for name, value in defaults.items():
-            if getattr(obj, name) is None:
+            if values.get(name) is None:
                 setattr(obj, name, value)  # what the ORM would have filled in at flush
-        rows.append({c.name: getattr(obj, c.name) for c in table.columns})
+        rows.append({name: values.get(name) for name in names})
     writer_for(uow, table).insert(uow.session, rows)
     for obj in objects:
         make_transient_to_detached(obj)
         uow.session.add(obj)
+
+
+@functools.cache
+def _insert_shape(table: Table) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The table's column names, and the scalar defaults the ORM would fill in."""
+    names = tuple(c.name for c in table.columns)
+    defaults: dict[str, Any] = {}
+    for column in table.columns:
+        if isinstance(column.default, ColumnDefault) and column.default.is_scalar:
+            defaults[column.name] = column.default.arg
+    return names, defaults
 
 
 def insert_rows(uow: UnitOfWork, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
