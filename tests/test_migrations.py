@@ -187,3 +187,20 @@ def test_tasks_keep_the_deadline_row_they_already_had(empty_database_url):
         linked = {task_id: link for task_id, link in connection.execute(sa.select(Task.id, Task.deadline_id))}
     engine.dispose()
     assert linked == {with_row: deadline_id, without_row: None}
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])  # SQLite does not compress
+def test_live_state_is_compressed_with_lz4_on_postgresql(db):
+    with db.engine.connect() as connection:
+        offered = connection.scalar(
+            text("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'")
+        )
+        if "lz4" not in (offered or []):
+            pytest.skip("this PostgreSQL server offers no lz4")
+        method = connection.scalar(
+            text(
+                "SELECT attcompression FROM pg_attribute "
+                "WHERE attrelid = 'process_instances'::regclass AND attname = 'state'"
+            )
+        )
+    assert method == "l"
