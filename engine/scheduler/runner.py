@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -86,28 +87,13 @@ class Scheduler:
     def tick(self) -> TickReport:
         began = time.perf_counter()
         report = TickReport()
-        fire_batch = self.services.settings.scheduler_fire_batch
-        if self.workers is not None:
-            report.timers = self.workers.sweep(
-                self.services.uow,
-                self.services.runtime,
-                self.services.clock,
-                limit=self.batch_size,
-                batch_size=fire_batch,
-                failures=self._failures,
+        finish_timers = self._start_timer_sweep()
+        try:
+            report.escalations = sweep_escalations(
+                self.services.uow, self.mailer, limit=self.batch_size, on_item=self.on_item
             )
-        else:
-            report.timers = sweep_timers(
-                self.services.uow,
-                self.services.runtime,
-                limit=self.batch_size,
-                failures=self._failures,
-                on_item=self.on_item,
-                batch_size=fire_batch,
-            )
-        report.escalations = sweep_escalations(
-            self.services.uow, self.mailer, limit=self.batch_size, on_item=self.on_item
-        )
+        finally:
+            report.timers = finish_timers()
         report.ms = round((time.perf_counter() - began) * 1000, 3)
         self._totals["ticks"] += 1
         self._totals["fired"] += report.timers.fired
@@ -115,6 +101,30 @@ class Scheduler:
         self._totals["errors"] += report.timers.errors + report.escalations.errors
         self._publish("running", report, None)
         return report
+
+    def _start_timer_sweep(self) -> Callable[[], TimerSweep]:
+        """The timer sweep, done here (then its report), or started in the worker processes (the
+        escalation sweep runs meanwhile; an instance both sweeps want is skipped by the second
+        and handled on the next tick)."""
+        fire_batch = self.services.settings.scheduler_fire_batch
+        if self.workers is not None:
+            return self.workers.start_sweep(
+                self.services.uow,
+                self.services.runtime,
+                self.services.clock,
+                limit=self.batch_size,
+                batch_size=fire_batch,
+                failures=self._failures,
+            )
+        report = sweep_timers(
+            self.services.uow,
+            self.services.runtime,
+            limit=self.batch_size,
+            failures=self._failures,
+            on_item=self.on_item,
+            batch_size=fire_batch,
+        )
+        return lambda: report
 
     def run_due(self) -> None:
         """What the APScheduler job runs, never raising: a tick, again at once while a sweep stopped at

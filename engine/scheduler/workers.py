@@ -11,7 +11,9 @@ processes run side by side — so exactly-once stays the database's business, as
 The tick first counts what is due (the partial index, bounded by its limit) and gives each worker an
 equal share, so the work is split even when one worker starts a little earlier than the other. With
 fewer than two instances per worker due, handing off costs more than it saves and the tick fires
-them itself (its workflow cache may also hold them: the web process's embedded scheduler).
+them itself (its workflow cache may also hold them: the web process's embedded scheduler). While
+the workers fire, the scheduler runs the tick's escalation sweep instead of waiting; an instance
+both sweeps want at once is skipped by the second (SKIP LOCKED) and handled on the next tick.
 
 The workers are started with ``spawn`` (the parent has threads — APScheduler, connection pools —
 whose locks a fork would copy half-held) and live as long as the scheduler. Each fires at the
@@ -54,6 +56,7 @@ class WorkerShare:
 
     pid: int
     sweep: TimerSweep
+    ms: float
     # Failure counts that changed: a new count, or None where one was cleared (the instance fired).
     failures: dict[uuid.UUID, int | None] = field(default_factory=dict)
 
@@ -98,6 +101,7 @@ def _ready() -> int:
 def _sweep_share(at: datetime | None, limit: int, batch_size: int, failures: Failures) -> WorkerShare:
     assert _worker is not None, "the worker was not started"
     make_uow, runtime, clock = _worker
+    began = time.perf_counter()
     clock.at = at
     before = dict(failures)
     sweep = sweep_timers(make_uow, runtime, limit=limit, failures=failures, batch_size=batch_size)
@@ -106,7 +110,7 @@ def _sweep_share(at: datetime | None, limit: int, batch_size: int, failures: Fai
         for key in before.keys() | failures.keys()
         if before.get(key) != failures.get(key)
     }
-    return WorkerShare(os.getpid(), sweep, changed)
+    return WorkerShare(os.getpid(), sweep, round((time.perf_counter() - began) * 1000, 3), changed)
 
 
 class FireWorkers:
@@ -141,7 +145,7 @@ class FireWorkers:
             )
         return self._executor
 
-    def sweep(
+    def start_sweep(
         self,
         make_uow: Callable[[], UnitOfWork],
         runtime: Runtime,
@@ -150,12 +154,15 @@ class FireWorkers:
         limit: int,
         batch_size: int,
         failures: Failures,
-    ) -> TimerSweep:
-        """The tick's timer sweep: up to `limit` due instances, shared out when there are enough."""
+    ) -> Callable[[], TimerSweep]:
+        """Start the tick's timer sweep (up to `limit` due instances, shared out when there are
+        enough); what it returns waits for the workers and gives the sweep's report. Meanwhile the
+        scheduler can do its own work (the escalation sweep), as this process would only wait."""
         with make_uow() as uow:
             due = count_due_timers(uow, uow.now(), limit + 1)
         if due < 2 * self.count:
-            return sweep_timers(make_uow, runtime, limit=limit, failures=failures, batch_size=batch_size)
+            report = sweep_timers(make_uow, runtime, limit=limit, failures=failures, batch_size=batch_size)
+            return lambda: report
         share = -(-min(due, limit) // self.count)
         at = None if isinstance(clock, SystemClock) else clock.now()
         try:
@@ -163,11 +170,18 @@ class FireWorkers:
                 self._pool().submit(_sweep_share, at, share, min(share, batch_size), dict(failures))
                 for _ in range(self.count)
             ]
-            shares = _results(futures)
         except BrokenProcessPool:
             self._stop_pool()  # a worker died: the next tick starts a new pool
             raise
-        report = TimerSweep(more=due > limit)
+        return lambda: self._collect(futures, failures, more=due > limit)
+
+    def _collect(self, futures: list[Future[WorkerShare]], failures: Failures, *, more: bool) -> TimerSweep:
+        try:
+            shares = _results(futures)
+        except BrokenProcessPool:
+            self._stop_pool()
+            raise
+        report = TimerSweep(more=more)
         for part in shares:
             report.fired += part.sweep.fired
             report.errors += part.sweep.errors

@@ -17,7 +17,7 @@ from engine.scheduler.runner import Scheduler
 from engine.services import build_services
 from engine.status import InstanceStatus
 
-from .conftest import events, instance, open_tasks, start
+from .conftest import escalations, events, instance, open_tasks, set_tenant_settings, start
 
 ON_POSTGRESQL = pytest.mark.parametrize("backend", ["postgresql"])
 
@@ -51,6 +51,20 @@ def test_worker_processes_share_a_tick_and_fire_each_due_timer_once(deployed, se
     assert os.getpid() not in {share.pid for share in shares}
     _fired_once(services, waiting)
     assert pooled.tick().timers.fired == 0
+
+
+@ON_POSTGRESQL
+def test_overdue_work_escalates_in_the_tick_whose_timers_the_workers_fire(deployed, services, pooled, clock):
+    set_tenant_settings(
+        services, {"escalatie.fase.beoordeling": "uit", "escalatie.review": "uit", "escalatie.taak": "PT1H"}
+    )
+    overdue = start(services, "deadlines", {"beoordelaar": "anna"})
+    waiting = [start(services, "timers", {"herinneringen": 0}) for _ in range(4)]
+    clock.advance(hours=2, seconds=1)
+    report = pooled.tick()
+    assert (report.timers.fired, report.escalations.escalated) == (4, 1)
+    assert [e.rule for e in escalations(services, overdue)] == ["taak.termijn"]
+    _fired_once(services, waiting)
 
 
 @ON_POSTGRESQL
