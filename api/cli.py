@@ -154,6 +154,7 @@ def scheduler(once: bool) -> None:
     import signal
 
     from engine.scheduler.runner import Scheduler
+    from engine.scheduler.workers import collect_garbage_less_often
 
     services = _services()
     runner = Scheduler(services, mode="process")
@@ -167,6 +168,8 @@ def scheduler(once: bool) -> None:
             f"in {report.ms:.0f} ms"
         )
         return
+
+    collect_garbage_less_often()  # a long-running process that fires timers (unless its workers do)
 
     def stop(signum: int, _frame: object) -> None:
         click.echo(f"signal {signum}: finishing the current item and stopping")
