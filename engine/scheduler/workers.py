@@ -133,7 +133,7 @@ class FireWorkers:
         self.count = count
         self._executor: ProcessPoolExecutor | None = None
         self._closed = False
-        # Who fired how many in the last tick that handed work out (for status and tests).
+        # Who fired how many in the last tick that handed work out (for diagnosis and tests).
         self.last_shares: list[WorkerShare] = []
 
     def start(self) -> None:
@@ -181,7 +181,7 @@ class FireWorkers:
                 for _ in range(self.count)
             ]
         except BrokenProcessPool:
-            self._stop_pool()  # a worker died: the next tick starts a new pool
+            self._broken()
             raise
         return lambda: self._collect(futures, failures, more=due > limit)
 
@@ -189,7 +189,7 @@ class FireWorkers:
         try:
             shares = _results(futures)
         except BrokenProcessPool:
-            self._stop_pool()
+            self._broken()
             raise
         report = TimerSweep(more=more)
         for part in shares:
@@ -207,6 +207,10 @@ class FireWorkers:
     def close(self) -> None:
         """Stop the workers (after what they are firing); the pool is not started again."""
         self._closed = True
+        self._stop_pool()
+
+    def _broken(self) -> None:
+        log.warning("a fire worker died; the next tick starts new ones and fires what is still due")
         self._stop_pool()
 
     def _stop_pool(self) -> None:
