@@ -14,6 +14,7 @@ from engine.definitions.bundle import Bundle
 from engine.definitions.service import deploy, validate_bundle
 from engine.demo import seed_demo_data
 from engine.errors import InvalidProcessModel
+from engine.logs import configure_logging
 from engine.services import Services, build_services
 from engine.tenancy import list_tenants
 
@@ -43,6 +44,7 @@ def db() -> None:
 def db_upgrade() -> None:
     """Apply all migrations (creates the database on first use)."""
     settings = _settings()
+    configure_logging(settings.log_level)
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
     click.echo("database is up to date")
@@ -157,6 +159,7 @@ def scheduler(once: bool) -> None:
     from engine.scheduler.workers import collect_garbage_less_often
 
     services = _services()
+    configure_logging(services.settings.log_level)
     runner = Scheduler(services, mode="process")
     if once:
         try:

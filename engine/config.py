@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from .logs import LEVELS
+
 DEFAULT_PORT = 5000
 
 
@@ -129,6 +131,8 @@ class Settings:
             problems.append("WAMS_SCHEDULER_WORKERS must be positive")
         if self.scheduler_workers > 1 and not self.database_url.startswith("postgresql"):
             problems.append("WAMS_SCHEDULER_WORKERS above 1 needs PostgreSQL (SQLite writes one at a time)")
+        if self.log_level.upper() not in LEVELS:
+            problems.append(f"WAMS_LOG_LEVEL must be one of {', '.join(LEVELS)}, not {self.log_level!r}")
         if self.script_time_budget_ms <= 0:
             problems.append("WAMS_SCRIPT_TIME_BUDGET_MS must be positive")
         if self.oidc_issuer and not self.oidc_client_id:

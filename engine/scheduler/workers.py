@@ -41,6 +41,7 @@ from datetime import UTC, datetime
 
 from ..clock import Clock, SystemClock
 from ..config import Settings
+from ..logs import configure_logging
 from ..runtime.service import Runtime
 from ..services import build_services
 from ..uow import UnitOfWork
@@ -86,6 +87,7 @@ def collect_garbage_less_often() -> None:
 def _start_worker(settings: Settings) -> None:
     # Ctrl-C reaches the whole process group: the scheduler stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    configure_logging(settings.log_level)
     collect_garbage_less_often()
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     global _worker
