@@ -24,15 +24,18 @@ def test_an_unknown_log_level_stops_the_start(tmp_path: Path):
 
 
 @pytest.mark.parametrize(("level", "ours", "spiff"), [("info", 20, 30), ("DEBUG", 10, 10), ("error", 40, 40)])
-def test_spiffworkflow_speaks_at_warning_unless_the_level_is_debug(level: str, ours: int, spiff: int):
+def test_spiffworkflow_and_apscheduler_speak_at_warning_unless_the_level_is_debug(
+    level: str, ours: int, spiff: int
+):
     # A fresh interpreter: configuring logging is process-wide.
     script = (
         "import logging; from engine.logs import configure_logging; "
         f"configure_logging({level!r}); "
         "print(logging.getLogger('engine.scheduler').getEffectiveLevel(), "
-        "logging.getLogger('spiff.task').getEffectiveLevel())"
+        "logging.getLogger('spiff.task').getEffectiveLevel(), "
+        "logging.getLogger('apscheduler.executors.default').getEffectiveLevel())"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True
     )
-    assert result.stdout.split() == [str(ours), str(spiff)]
+    assert result.stdout.split() == [str(ours), str(spiff), str(spiff)]
