@@ -14,6 +14,7 @@ from engine.definitions.bundle import Bundle
 from engine.definitions.service import deploy, validate_bundle
 from engine.demo import seed_demo_data
 from engine.errors import InvalidProcessModel
+from engine.gc_tuning import collect_garbage_less_often
 from engine.logs import configure_logging
 from engine.services import Services, build_services
 from engine.tenancy import list_tenants
@@ -156,7 +157,6 @@ def scheduler(once: bool) -> None:
     import signal
 
     from engine.scheduler.runner import Scheduler
-    from engine.scheduler.workers import collect_garbage_less_often
 
     services = _services()
     configure_logging(services.settings.log_level)

@@ -25,7 +25,6 @@ copy and returns what changed; an instance two workers failed in the same tick c
 
 from __future__ import annotations
 
-import gc
 import logging
 import multiprocessing
 import os
@@ -41,6 +40,7 @@ from datetime import UTC, datetime
 
 from ..clock import Clock, SystemClock
 from ..config import Settings
+from ..gc_tuning import collect_garbage_less_often
 from ..logs import configure_logging
 from ..runtime.service import Runtime
 from ..services import build_services
@@ -74,14 +74,6 @@ class _TickClock:
 
 
 _worker: tuple[Callable[[], UnitOfWork], Runtime, _TickClock] | None = None
-
-
-def collect_garbage_less_often() -> None:
-    """For a process that mostly fires timers: restoring and writing an instance's state allocates
-    thousands of small objects, so CPython's default (a young-generation collection every 700
-    allocations) runs the collector hundreds of times a tick. Every 100,000 measured ~9% less per
-    fired timer here; the task trees' reference cycles are still collected, a few ticks later."""
-    gc.set_threshold(100_000, 50, 50)
 
 
 def _start_worker(settings: Settings) -> None:
