@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
@@ -291,15 +291,17 @@ class Runtime:
         return outcome
 
     def shift_timers(
-        self, uow: UnitOfWork, instance: ProcessInstance, delta: timedelta, actor: str | None
+        self, uow: UnitOfWork, instance: ProcessInstance, stood_still_from: datetime, actor: str | None
     ) -> list[ShiftedTimer]:
-        """Move the waiting duration and cycle timers of a locked, running instance by `delta`
-        (the time its procedure was suspended), in the stored state and in `next_timer_due`."""
+        """Move the waiting duration and cycle timers of a locked, running instance by the time each
+        stood still since `stood_still_from` (its procedure's suspension), in the stored state and in
+        `next_timer_due`."""
+        delta = uow.now() - stood_still_from
         if instance.status != InstanceStatus.RUNNING or delta <= timedelta(0):
             return []
         definition = definition_cache(uow).get(uow, instance.definition_id)
         workflow, ready = self._load(uow, instance, definition)
-        shifted = shift_waiting_timers(workflow, delta)
+        shifted = shift_waiting_timers(workflow, stood_still_from, uow.now())
         cache = workflows(uow)
         cached = Cached(workflow, frozenset(ready))
         if not shifted:
@@ -309,7 +311,12 @@ class Runtime:
         update_object(uow, instance, {**values, "updated_at": uow.now()}, version="version")
         version = instance.version
         uow.after_commit(lambda: cache.put(instance.id, version, cached))
-        detail = {"seconds": delta.total_seconds(), "elements": [t.element_id for t in shifted]}
+        # `seconds` the procedure stood still; each timer moved by the part it was counting.
+        detail = {
+            "seconds": delta.total_seconds(),
+            "elements": [t.element_id for t in shifted],
+            "moved_seconds": [(t.due_after - t.due_before).total_seconds() for t in shifted],
+        }
         write_events(uow, [event(instance, "timers_shifted", actor, detail=detail)])
         return shifted
 

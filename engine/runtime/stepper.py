@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -210,10 +210,14 @@ class ShiftedTimer:
     due_after: datetime
 
 
-def shift_waiting_timers(workflow: BpmnWorkflow, delta: timedelta) -> list[ShiftedTimer]:
-    """Move the waiting duration and cycle timers by `delta` (a procedure stood still that long).
-    A timer on a calendar date (timeDate) keeps its date: that moment does not depend on the
-    procedure's clock. Timers that have not started counting yet are computed later, as usual."""
+def shift_waiting_timers(
+    workflow: BpmnWorkflow, stood_still_from: datetime, now: datetime
+) -> list[ShiftedTimer]:
+    """Move each waiting duration and cycle timer by the time it stood still: from the suspension's
+    start (`stood_still_from`), or from when the timer began if that was later (a task completed
+    during the suspension led to it), until `now`. A timer on a calendar date (timeDate) keeps its
+    date: that moment does not depend on the procedure's clock. Timers that have not started
+    counting yet are computed later, as usual."""
     shifted = []
     for task in workflow.get_tasks(state=TaskState.WAITING):
         definition = getattr(task.task_spec, "event_definition", None)
@@ -223,6 +227,9 @@ def shift_waiting_timers(workflow: BpmnWorkflow, delta: timedelta) -> list[Shift
         if due is None:
             continue
         value: Any = task._get_internal_data("event_value")
+        delta = now - max(stood_still_from, _timer_began(task, value))
+        if delta <= timedelta(0):
+            continue
         moved = due + delta
         if isinstance(value, dict):
             task._set_internal_data(event_value={**value, "next": moved.isoformat()})
@@ -230,3 +237,12 @@ def shift_waiting_timers(workflow: BpmnWorkflow, delta: timedelta) -> list[Shift
             task._set_internal_data(event_value=moved.isoformat())
         shifted.append(ShiftedTimer(element_id(task) or task.task_spec.name, due, moved))
     return shifted
+
+
+def _timer_began(task: SpiffTask, value: Any) -> datetime:
+    """When a waiting timer began counting: a cycle's current round began one period before its next
+    moment; any other timer when its task started waiting (SpiffWorkflow stamps each state change,
+    by the engine's clock: engine.bpmn.spiff_clock)."""
+    if isinstance(value, dict) and isinstance(value.get("duration"), int | float) and value.get("next"):
+        return parse_datetime(value["next"]) - timedelta(seconds=value["duration"])
+    return datetime.fromtimestamp(task.last_state_change, UTC)

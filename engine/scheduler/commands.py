@@ -223,7 +223,7 @@ def resume_procedure(
                         "to": task.due_at.isoformat(),
                     }
                 )
-        for timer in runtime.shift_timers(uow, instance, now - suspension.created_at, actor.username):
+        for timer in runtime.shift_timers(uow, instance, suspension.created_at, actor.username):
             moved.append(
                 {
                     "rule": f"bpmn-timer:{timer.element_id}",

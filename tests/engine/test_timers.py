@@ -3,6 +3,7 @@ timers, cycles. Time moves with a FrozenClock, so hours pass in microseconds."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from engine.runtime.locks import lock_instance
 from engine.runtime.models import ProcessEvent, ProcessInstance, Task
 from engine.runtime.service import Runtime
 from engine.status import TaskStatus
-from tests.factories import bpmn_document, deploy_bundle, fixture_bundle, make_tenant
+from tests.factories import SIMPLE_FORM, bpmn_document, deploy_bundle, fixture_bundle, make_tenant
 
 
 @pytest.fixture
@@ -117,8 +118,10 @@ def test_shifting_moves_duration_and_cycle_timers_by_the_suspended_time(uow, run
     clock.advance(hours=2, seconds=1)
     _fire(uow, runtime, instance_id)  # the task waits with a cycle reminder and a PT1H deadline
     before = _instance(uow, instance_id).next_timer_due
+    suspended_at = clock.now()
+    clock.advance(days=2)
     with uow() as unit:
-        shifted = runtime.shift_timers(unit, _lock(unit, instance_id), timedelta(days=2), "regisseur")
+        shifted = runtime.shift_timers(unit, _lock(unit, instance_id), suspended_at, "regisseur")
         unit.commit()
     assert {t.element_id for t in shifted} == {"reminder", "deadline"}
     assert all(t.due_after - t.due_before == timedelta(days=2) for t in shifted)
@@ -127,6 +130,40 @@ def test_shifting_moves_duration_and_cycle_timers_by_the_suspended_time(uow, run
     assert not _fire(uow, runtime, instance_id).path  # the first reminder is not due yet
     clock.advance(seconds=2)
     assert _fire(uow, runtime, instance_id).path  # and now it is, once
+
+
+def test_a_timer_that_began_during_the_suspension_moves_only_by_the_time_it_stood_still(uow, clock):
+    make_tenant(uow)
+    process = """
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="prepare"/>
+    <bpmn:userTask id="prepare" camunda:formKey="f" camunda:candidateGroups="coordinator"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="prepare" targetRef="wait"/>
+    <bpmn:intermediateCatchEvent id="wait">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>"PT4H"</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="wait" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+    """
+    model = bpmn_document(process, process_id="later").encode()
+    deploy_bundle(uow, Bundle({"later.bpmn": model, "forms/f.json": json.dumps(SIMPLE_FORM).encode()}))
+    runtime = Runtime()
+    with uow() as unit:
+        instance_id = runtime.start(unit, "utrecht", "later", {}, "a").instance.id
+        unit.commit()
+    suspended_at = clock.advance(hours=1)
+    began = clock.advance(hours=1)  # the work goes on: completing the task starts the timer
+    with uow() as unit:
+        [task_id] = unit.session.scalars(select(Task.id).where(Task.instance_id == instance_id))
+        runtime.complete_task(unit, "utrecht", task_id, {"akkoord": True}, "a")
+        unit.commit()
+    assert _instance(uow, instance_id).next_timer_due == began + timedelta(hours=4)
+    clock.advance(hours=3)  # resumed three hours after the timer began, four after the suspension
+    with uow() as unit:
+        [shifted] = runtime.shift_timers(unit, _lock(unit, instance_id), suspended_at, "regisseur")
+        unit.commit()
+    assert shifted.due_after == began + timedelta(hours=4 + 3)
+    assert _instance(uow, instance_id).next_timer_due == began + timedelta(hours=7)
 
 
 def test_a_timer_on_a_calendar_date_keeps_its_date(uow, clock):
@@ -153,7 +190,9 @@ def test_a_timer_on_a_calendar_date_keeps_its_date(uow, clock):
     with uow() as unit:
         instance_id = runtime.start(unit, "utrecht", "dates", {}, "a").instance.id
         unit.commit()
+    suspended_at = clock.now()
+    clock.advance(days=3)
     with uow() as unit:
-        shifted = runtime.shift_timers(unit, _lock(unit, instance_id), timedelta(days=3), "regisseur")
+        shifted = runtime.shift_timers(unit, _lock(unit, instance_id), suspended_at, "regisseur")
         unit.commit()
     assert [t.element_id for t in shifted] == ["after_a_while"]

@@ -191,7 +191,7 @@ def test_bpmn_timers_stand_still_while_suspended_and_move_on_when_resumed(
     [timer] = [s for s in view.shifted if s["rule"] == "bpmn-timer:wait_two_hours"]
     assert (timer["from"], timer["to"]) == (due.isoformat(), moved.isoformat())
     [shift] = events(services, instance_id, "timers_shifted")
-    assert shift.detail == {"seconds": 5 * 3600, "elements": ["wait_two_hours"]}
+    assert shift.detail == {"seconds": 5 * 3600, "elements": ["wait_two_hours"], "moved_seconds": [5 * 3600]}
 
     clock.set(moved - timedelta(seconds=1))
     assert scheduler.tick().timers.fired == 0
