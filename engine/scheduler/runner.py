@@ -108,14 +108,15 @@ class Scheduler:
         and handled on the next tick)."""
         fire_batch = self.services.settings.scheduler_fire_batch
         if self.workers is not None:
-            return self.workers.start_sweep(
+            finish = self.workers.start_sweep(
                 self.services.uow,
-                self.services.runtime,
                 self.services.clock,
                 limit=self.batch_size,
                 batch_size=fire_batch,
                 failures=self._failures,
             )
+            if finish is not None:
+                return finish
         report = sweep_timers(
             self.services.uow,
             self.services.runtime,

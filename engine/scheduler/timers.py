@@ -169,11 +169,7 @@ def _fire_batch(
                 outcomes.append(runtime.fire_timers(uow, instance.id, locked=instance))
         uow.commit()
     for instance, outcome in zip(instances, outcomes, strict=True):
-        failures.pop(instance.id, None)
-        if _advanced(outcome):
-            report.fired += 1
-        else:
-            skip.append(instance.id)
+        _record_fired(instance.id, outcome, report, skip, failures)
     return len(instances)
 
 
@@ -222,12 +218,24 @@ def _fire_one(
         if count >= MAX_FAILURES:
             _mark_error(make_uow, runtime, claimed[0], exc)
         return 1
+    _record_fired(instance_id, outcome, report, skip, failures)
+    return 1
+
+
+def _record_fired(
+    instance_id: uuid.UUID,
+    outcome: StepOutcome | None,
+    report: TimerSweep,
+    skip: list[uuid.UUID],
+    failures: dict[uuid.UUID, int],
+) -> None:
+    """A committed firing ends the instance's run of failures; one that moved nothing (its timer was
+    not really due) is not claimed again in this sweep."""
     failures.pop(instance_id, None)
     if _advanced(outcome):
         report.fired += 1
     else:
         skip.append(instance_id)
-    return 1
 
 
 def _mark_error(

@@ -152,21 +152,20 @@ class FireWorkers:
     def start_sweep(
         self,
         make_uow: Callable[[], UnitOfWork],
-        runtime: Runtime,
         clock: Clock,
         *,
         limit: int,
         batch_size: int,
         failures: Failures,
-    ) -> Callable[[], TimerSweep]:
-        """Start the tick's timer sweep (up to `limit` due instances, shared out when there are
-        enough); what it returns waits for the workers and gives the sweep's report. Meanwhile the
-        scheduler can do its own work (the escalation sweep), as this process would only wait."""
+    ) -> Callable[[], TimerSweep] | None:
+        """Start the tick's timer sweep (up to `limit` due instances) in the workers, or None when
+        too few are due to share out (the scheduler fires them itself). What it returns waits for
+        the workers and gives the sweep's report; meanwhile the scheduler can do its own work (the
+        escalation sweep), as this process would only wait."""
         with make_uow() as uow:
             due = count_due_timers(uow, uow.now(), limit + 1)
         if due < 2 * self.count:
-            report = sweep_timers(make_uow, runtime, limit=limit, failures=failures, batch_size=batch_size)
-            return lambda: report
+            return None
         share = -(-min(due, limit) // self.count)
         at = None if isinstance(clock, SystemClock) else clock.now()
         try:
