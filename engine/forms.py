@@ -69,12 +69,36 @@ class Form:
     def field_names(self) -> list[str]:
         return list((self.schema.get("properties") or {}).keys())
 
+    def categories(self, data: Any) -> list[str]:
+        """The data categories (x-fact) of the fields `data` fills in, nested fields included: what
+        a timeline entry about this submission touches, without its values."""
+        if not self.has_personal_data or not isinstance(data, dict):
+            return []
+        properties = self.schema.get("properties") or {}
+        found: set[str] = set()
+        for name in data:
+            _collect_categories(properties.get(name), found)
+        return sorted(found)
+
     def validate(self, data: Any) -> list[FieldError]:
         if not isinstance(data, dict):
             return [FieldError("", "the form data must be an object", "type")]
         errors = [_field_error(e) for e in self.validator.iter_errors(data)]
         errors.sort(key=lambda e: (e.field, e.code))
         return errors
+
+
+def _collect_categories(schema: Any, found: set[str]) -> None:
+    if isinstance(schema, dict):
+        fact = schema.get("x-fact")
+        if isinstance(fact, dict) and isinstance(fact.get("category"), str):
+            found.add(fact["category"])
+        for value in schema.values():
+            if isinstance(value, dict | list):
+                _collect_categories(value, found)
+    elif isinstance(schema, list):
+        for item in schema:
+            _collect_categories(item, found)
 
 
 def schema_problems(schema: Any) -> list[str]:

@@ -34,3 +34,79 @@ def test_the_check_itself_sees_imports():
     # A rule that cannot fail proves nothing: make sure the parser finds a forbidden import.
     sample = ENGINE.parent / "api" / "app.py"
     assert "flask" in {name.split(".")[0] for name in _imports(sample)}
+
+
+# --- one writer for task rows and timeline events (engine/runtime/journal.py) -------------------
+
+JOURNAL = ENGINE / "runtime" / "journal.py"
+# Builders of a row the journal writes may construct it; only the journal writes it.
+ROW_BUILDERS = {ENGINE / "runtime" / "task_rows.py", JOURNAL}
+ROW_MODELS = {"Task", "ProcessEvent"}
+TASK_COLUMNS = {
+    "status", "assignee", "claimed_by", "claimed_at", "completed_by", "completed_at", "cancelled_at",
+    "due_at", "context", "deadline_id", "party", "subject", "properties",
+}  # fmt: skip
+
+
+def _row_writes(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = (
+                func.id
+                if isinstance(func, ast.Name)
+                else func.attr
+                if isinstance(func, ast.Attribute)
+                else ""
+            )
+            first = node.args[0] if node.args else None
+            first_name = first.id if isinstance(first, ast.Name) else None
+            if name in ROW_MODELS and path not in ROW_BUILDERS:
+                found.append(f"{name}(…) at line {node.lineno}")
+            if (
+                name in {"insert", "new_row", "update"}
+                and first_name in ROW_MODELS
+                and path not in ROW_BUILDERS
+            ):
+                found.append(f"{name}({first_name}) at line {node.lineno}")
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = [
+                t
+                for target in node.targets
+                for t in (target.elts if isinstance(target, ast.Tuple) else [target])
+            ]
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets = [node.target]
+        for target in targets:
+            if (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and "task" in target.value.id.lower()
+                and target.attr in TASK_COLUMNS
+            ):
+                found.append(f"{target.value.id}.{target.attr} = … at line {target.lineno}")
+    return found
+
+
+def test_task_rows_and_events_have_one_writer():
+    offenders = [
+        f"{path.relative_to(ENGINE.parent)}: {what}"
+        for path in ENGINE.rglob("*.py")
+        if path != JOURNAL and "migrations" not in path.parts and path.name != "models.py"
+        for what in _row_writes(path)
+    ]
+    assert offenders == []
+
+
+def test_the_one_writer_check_sees_writes(tmp_path: Path):
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "task.status = 'open'\n"
+        "task.claimed_by, task.claimed_at = 'a', now\n"
+        "session.execute(insert(ProcessEvent), rows)\n"
+        "row = Task(id=1)\n"
+    )
+    assert len(_row_writes(sample)) == 5

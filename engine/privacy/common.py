@@ -6,12 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from ..access import Actor
 from ..errors import InvalidInput, NotFound
 from ..procedures.models import DataSubject, Procedure
-from ..runtime.models import ProcessEvent, ProcessInstance
+from ..runtime import journal
 from ..uow import UnitOfWork
 
 MAX_TEXT = 10_000
@@ -62,25 +62,15 @@ def not_in_future(uow: UnitOfWork, moment: datetime | None, name: str) -> dateti
 
 
 def timeline_event(
-    uow: UnitOfWork, procedure: Procedure, type_: str, actor: str | None, detail: dict[str, Any]
+    uow: UnitOfWork,
+    procedure: Procedure,
+    type_: str,
+    actor: str | None,
+    detail: dict[str, Any],
+    *,
+    party: str | None = None,
+    subject: str | None = None,
+    categories: list[str] | None = None,
 ) -> None:
     """A line in the procedure's timeline (never personal values: ids, kinds, keys)."""
-    instance = uow.session.get(ProcessInstance, procedure.id)
-    uow.session.execute(
-        insert(ProcessEvent),
-        [
-            {
-                "tenant_id": procedure.tenant_id,
-                "instance_id": procedure.id,
-                "task_id": None,
-                "process_id": instance.current_process_id if instance else None,
-                "element_id": None,
-                "type": type_,
-                "actor": actor,
-                "at": uow.now(),
-                "segment": instance.segment if instance else 1,
-                "data_keys": None,
-                "detail": detail,
-            }
-        ],
-    )
+    journal.note(uow, procedure.id, type_, actor, detail, party=party, subject=subject, categories=categories)

@@ -27,8 +27,9 @@ from ..bpmn.isotime import add_duration, parse_datetime
 from ..errors import InvalidInput, NotFound
 from ..procedures.models import DataSubject, Fact, Procedure
 from ..roles import Role
+from ..runtime import journal
 from ..runtime.models import ProcessInstance, Task
-from ..status import TaskStatus, task_transition
+from ..status import TaskStatus
 from ..uow import UnitOfWork
 from .common import choice, not_in_future, procedure_of_tenant, subject_of, text, timeline_event
 from .disclosure import record
@@ -105,30 +106,24 @@ def register_request(
             registered_by=actor.username,
             fact_ids=sorted(set(fact_ids)) if fact_ids else None,
         )
-        task = Task(
-            id=uuid.uuid4(),
-            tenant_id=actor.tenant_id,
-            instance_id=procedure.id,
-            definition_id=instance.definition_id,
-            process_id=instance.current_process_id,
+        task = journal.open_task(
+            uow,
+            instance,
+            kind=TASK_KIND,
             element_id=f"avg:{kind}",
             name=TASK_NAMES[RequestKind(kind)],
             role=Role.COORDINATOR.value,
             assignee=procedure.coordinator,
-            status=TaskStatus.OPEN,
-            kind=TASK_KIND,
-            created_at=uow.now(),
+            subject=person.key,
             due_at=request.deadline_at,
             properties={"gdpr_request": str(request.id), "kind": kind},
             context={"kind": kind, "subject": person.key, "requester": requester},
         )
-        uow.session.add(task)
-        uow.flush()
         request.task_id = task.id
         uow.session.add(request)
         timeline_event(
             uow, procedure, "gdpr_request_registered", actor.username,
-            {"request": str(request.id), "kind": kind, "subject": person.key},
+            {"request": str(request.id), "kind": kind, "subject": person.key}, subject=person.key,
         )  # fmt: skip
         uow.commit()
         return request
@@ -141,7 +136,7 @@ def start_request(uow: UnitOfWork, actor: Actor, request_id: uuid.UUID) -> GdprR
         request.status = request_transition(request.status, RequestStatus.IN_PROGRESS)
         task = uow.session.get(Task, request.task_id) if request.task_id else None
         if task is not None and task.status == TaskStatus.OPEN and task.claimed_by is None:
-            task.claimed_by, task.claimed_at = actor.username, uow.now()
+            journal.hand_over(uow, task, claimed_by=actor.username)
         uow.commit()
         return request
 
@@ -160,7 +155,7 @@ def extend_request(uow: UnitOfWork, actor: Actor, request_id: uuid.UUID, reason:
         request.deadline_at = parse_datetime(add_duration(request.deadline_at, EXTENSION_PERIOD))
         task = uow.session.get(Task, request.task_id) if request.task_id else None
         if task is not None and task.status == TaskStatus.OPEN:
-            task.due_at = request.deadline_at
+            journal.reschedule(uow, task, request.deadline_at)
         uow.commit()
         return request
 
@@ -313,11 +308,7 @@ def _close_task(uow: UnitOfWork, request: GdprRequest, actor: Actor, target: Tas
     task = uow.session.get(Task, request.task_id) if request.task_id else None
     if task is None or task.status != TaskStatus.OPEN:
         return
-    task.status = task_transition(task.status, target)
-    if target == TaskStatus.COMPLETED:
-        task.completed_by, task.completed_at = actor.username, uow.now()
-    else:
-        task.cancelled_at = uow.now()
+    journal.close_task(uow, task, target, by=actor.username)
 
 
 def read_request(uow: UnitOfWork, actor: Actor, request_id: uuid.UUID) -> GdprRequest:

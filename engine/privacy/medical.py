@@ -74,6 +74,7 @@ def release_facts(
         timeline_event(
             uow, procedure, "medical_release", actor.username,
             {"decision": decision, "facts": sorted(f.id for f in facts), "party": actor.party},
+            party=actor.party, categories=sorted({f.category for f in facts}),
         )  # fmt: skip
         uow.commit()
         return releases

@@ -27,7 +27,8 @@ from re import Pattern
 from sqlalchemy import select
 
 from ..procedures.models import DataSubject, Fact, Procedure
-from ..runtime.models import ProcessEvent, ProcessInstance, Task
+from ..runtime import journal
+from ..runtime.models import ProcessInstance
 from ..scheduler.models import Escalation, Notification, ProcedureAdjustment
 from ..uow import UnitOfWork
 from . import log
@@ -128,11 +129,7 @@ def _scrub_process(uow: UnitOfWork, procedure_id: uuid.UUID, pattern: Pattern[st
             instance.state = json.dumps(cleaned, separators=(",", ":"))
     if pattern is None:
         return
-    for event in session.scalars(select(ProcessEvent).where(ProcessEvent.instance_id == procedure_id)):
-        if event.detail:
-            event.detail = redact_json(event.detail, pattern)
-    for task in session.scalars(select(Task).where(Task.instance_id == procedure_id)):
-        task.context = redact_json(task.context or {}, pattern)
+    journal.scrub(uow, procedure_id, lambda value: redact_json(value, pattern))
     for escalation in session.scalars(select(Escalation).where(Escalation.instance_id == procedure_id)):
         escalation.reason = redact_text(escalation.reason, pattern) or ""
         escalation.resolution = redact_text(escalation.resolution, pattern)

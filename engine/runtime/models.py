@@ -121,3 +121,8 @@ class ProcessEvent(Base):
     segment: Mapped[int] = mapped_column(Integer, default=1)
     data_keys: Mapped[list[str] | None] = mapped_column(JSONType)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # Whose work and which person the event is about, and the data categories of the fields it
+    # names: what the read model needs to decide who may see it (engine.procedures.timeline).
+    party: Mapped[str | None] = mapped_column(String(100))
+    subject: Mapped[str | None] = mapped_column(String(100))
+    categories: Mapped[list[str] | None] = mapped_column(JSONType)

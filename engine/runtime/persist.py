@@ -1,28 +1,29 @@
 """Persisting one engine step: task rows opened and closed, the instance's new live state and
-queryable columns, the events — written through the driver-level writer (engine.runtime.writer)."""
+queryable columns, the events. Task rows and events go through their one writer
+(engine.runtime.journal); the instance row through the driver-level writer (engine.runtime.writer)."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import Table, select
+from sqlalchemy import select
 
 from ..bpmn.script_helpers import using_settings
 from ..bpmn.state import dump_state
-from ..clock import active_clock
 from ..definitions.cache import LoadedDefinition
 from ..errors import ProcessError
-from ..status import InstanceStatus, TaskStatus, instance_transition, task_transition
+from ..status import InstanceStatus, TaskStatus, instance_transition
 from ..uow import UnitOfWork
-from .models import ProcessEvent, ProcessInstance, Task
+from . import journal
+from .models import ProcessInstance, Task
 from .outcome import StepOutcome
 from .stepper import Advance, ready_user_tasks, snapshot
 from .task_rows import StepSettings, build_task_row
 from .workflow_cache import Cached, WorkflowCache
-from .writer import insert_objects, insert_rows, update_object
+from .writer import update_object
 
 
 @dataclass
@@ -59,8 +60,7 @@ def persist_step(uow: UnitOfWork, step: Step, *, max_state_bytes: int) -> StepOu
         for row in uow.session.scalars(
             select(Task).where(Task.id.in_(closed_ids), Task.status == TaskStatus.OPEN, Task.kind == "user")
         ):
-            changes = {"status": task_transition(row.status, TaskStatus.CANCELLED), "cancelled_at": now}
-            update_object(uow, row, changes)
+            journal.close_task(uow, row, TaskStatus.CANCELLED)
             cancelled.append(row)
     with using_settings(settings, definition.parties):
         opened = [
@@ -96,15 +96,15 @@ def persist_step(uow: UnitOfWork, step: Step, *, max_state_bytes: int) -> StepOu
         uow.after_commit(lambda: cache.put(instance.id, version, cached))
     events = step.events
     if progress.path:
-        events.append(event(instance, "path", step.actor, detail={"elements": progress.path}))
+        events.append(journal.entry(instance, "path", step.actor, detail={"elements": progress.path}))
     for continuation in progress.continuations:
         detail = {"from": continuation.from_process, "to": continuation.to_process}
-        events.append(event(instance, "continued", step.actor, detail=detail))
-    events.extend(event(instance, "task_cancelled", None, task=t) for t in cancelled)
-    events.extend(event(instance, "task_opened", None, task=t) for t in opened)
+        events.append(journal.entry(instance, "continued", step.actor, detail=detail))
+    events.extend(journal.entry(instance, "task_cancelled", None, task=t) for t in cancelled)
+    events.extend(journal.entry(instance, "task_opened", None, task=t) for t in opened)
     if instance.status == InstanceStatus.COMPLETED:
-        events.append(event(instance, "instance_completed", step.actor))
-    write_events(uow, events)
+        events.append(journal.entry(instance, "instance_completed", step.actor))
+    journal.append(uow, events)
     return StepOutcome(
         instance=instance,
         definition=definition,
@@ -119,36 +119,6 @@ def persist_step(uow: UnitOfWork, step: Step, *, max_state_bytes: int) -> StepOu
     )
 
 
-def event(
-    instance: ProcessInstance,
-    type_: str,
-    actor: str | None,
-    *,
-    task: Task | None = None,
-    data_keys: list[str] | None = None,
-    detail: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """One event-log row: who did what, when, on which task, with which data keys (never values)."""
-    return {
-        "tenant_id": instance.tenant_id,
-        "instance_id": instance.id,
-        "task_id": task.id if task else None,
-        "process_id": task.process_id if task else instance.current_process_id,
-        "element_id": task.element_id if task else None,
-        "type": type_,
-        "actor": actor,
-        "at": active_clock().now(),
-        "segment": instance.segment,
-        "data_keys": data_keys,
-        "detail": detail,
-    }
-
-
-def write_events(uow: UnitOfWork, events: list[dict[str, Any]]) -> None:
-    if events:
-        insert_rows(uow, cast(Table, ProcessEvent.__table__), events)
-
-
 def workflows(uow: UnitOfWork) -> WorkflowCache:
     cache: WorkflowCache = uow.database.caches.setdefault("workflows", WorkflowCache())
     return cache
@@ -159,4 +129,4 @@ def ready_ids(workflow: BpmnWorkflow) -> set[uuid.UUID]:
 
 
 def insert_opened(uow: UnitOfWork, outcome: StepOutcome) -> None:
-    insert_objects(uow, outcome.opened)
+    journal.open_tasks(uow, outcome.opened)

@@ -35,12 +35,13 @@ from ..errors import (
     ProcessError,
 )
 from ..forms import Form
-from ..status import InstanceStatus, TaskStatus, instance_transition, task_transition
+from ..status import InstanceStatus, TaskStatus, instance_transition
 from ..uow import UnitOfWork
+from . import journal
 from .locks import lock_instance, lock_task, require_running, try_lock_instance
 from .models import ProcessInstance, Task
 from .outcome import Authorize, RuntimeHooks, StepOutcome
-from .persist import Step, event, insert_opened, persist_step, ready_ids, workflows, write_events
+from .persist import Step, insert_opened, persist_step, ready_ids, workflows
 from .stepper import ShiftedTimer, advance, engine_errors, shift_waiting_timers, snapshot
 from .task_rows import StepSettings
 from .workflow_cache import Cached
@@ -100,6 +101,7 @@ class Runtime:
             state="",
         )
         uow.session.add(instance)
+        categories = form.categories(data) if form is not None else None
         if prepare is not None:
             data = prepare(instance, definition)
         for hook in self.hooks:
@@ -110,12 +112,13 @@ class Runtime:
         with using_settings(settings, definition.parties):
             progress = advance(workflow, definition.process_id, definition.compiled, self.script_engine)
         events = [
-            event(
+            journal.entry(
                 instance,
                 "instance_started",
                 actor,
                 data_keys=sorted(data),
                 detail={"version": definition.version},
+                categories=categories,
             )
         ]
         return self._finish(
@@ -170,18 +173,16 @@ class Runtime:
                 self.script_engine,
                 before=run_task,
             )
-        now = uow.now()
-        update_object(
-            uow,
-            task,
-            {
-                "status": task_transition(task.status, TaskStatus.COMPLETED),
-                "completed_by": actor,
-                "completed_at": now,
-            },
-        )
+        journal.close_task(uow, task, TaskStatus.COMPLETED, by=actor)
         events = [
-            event(instance, "task_completed", actor, task=task, data_keys=sorted(data)),
+            journal.entry(
+                instance,
+                "task_completed",
+                actor,
+                task=task,
+                data_keys=sorted(data),
+                categories=form.categories(data) if form is not None else None,
+            ),
         ]
         step = Step(
             instance, definition, progress, settings, actor, events, before, task, data, dict(spiff_task.data)
@@ -224,7 +225,9 @@ class Runtime:
                 workflow, instance.current_process_id, definition.compiled, self.script_engine, before=deliver
             )
         events = [
-            event(instance, "message_received", actor, data_keys=sorted(payload), detail={"message": name})
+            journal.entry(
+                instance, "message_received", actor, data_keys=sorted(payload), detail={"message": name}
+            )
         ]
         return self._finish(
             uow, Step(instance, definition, progress, settings, actor, events, before, submitted=payload)
@@ -267,7 +270,7 @@ class Runtime:
                 self.script_engine,
                 refresh_timers=True,
             )
-        events = [event(instance, "timers_fired", None)] if progress.path else []
+        events = [journal.entry(instance, "timers_fired", None)] if progress.path else []
         return self._finish(uow, Step(instance, definition, progress, settings, None, events, before))
 
     def cancel(
@@ -282,9 +285,9 @@ class Runtime:
         instance.current_steps = []
         definition = definition_cache(uow).get(uow, instance.definition_id)
         cancelled = self._close_open_tasks(uow, instance, keep=set())
-        events = [event(instance, "task_cancelled", actor, task=t) for t in cancelled]
-        events.append(event(instance, "instance_cancelled", actor, detail={"reason": reason}))
-        write_events(uow, events)
+        events = [journal.entry(instance, "task_cancelled", actor, task=t) for t in cancelled]
+        events.append(journal.entry(instance, "instance_cancelled", actor, detail={"reason": reason}))
+        journal.append(uow, events)
         outcome = StepOutcome(instance=instance, definition=definition, cancelled=cancelled)
         for hook in self.hooks:
             hook.after_step(uow, outcome, actor)
@@ -317,7 +320,7 @@ class Runtime:
             "elements": [t.element_id for t in shifted],
             "moved_seconds": [(t.due_after - t.due_before).total_seconds() for t in shifted],
         }
-        write_events(uow, [event(instance, "timers_shifted", actor, detail=detail)])
+        journal.append(uow, [journal.entry(instance, "timers_shifted", actor, detail=detail)])
         return shifted
 
     def mark_error(self, uow: UnitOfWork, instance_id: uuid.UUID, error: ProcessError) -> None:
@@ -330,7 +333,7 @@ class Runtime:
         instance.error = {"message": error.message, **{k: str(v) for k, v in error.details.items()}}
         instance.next_timer_due = None
         instance.updated_at = uow.now()
-        write_events(uow, [event(instance, "instance_error", None, detail=instance.error)])
+        journal.append(uow, [journal.entry(instance, "instance_error", None, detail=instance.error)])
 
     # --- internals --------------------------------------------------------------------------
 
@@ -363,7 +366,6 @@ class Runtime:
     def _close_open_tasks(
         self, uow: UnitOfWork, instance: ProcessInstance, keep: set[uuid.UUID]
     ) -> list[Task]:
-        now = uow.now()
         closed = []
         for task in uow.session.scalars(
             select(Task).where(
@@ -372,8 +374,7 @@ class Runtime:
         ):
             if task.id in keep:
                 continue
-            task.status = task_transition(task.status, TaskStatus.CANCELLED)
-            task.cancelled_at = now
+            journal.close_task(uow, task, TaskStatus.CANCELLED)
             closed.append(task)
         return closed
 

@@ -23,6 +23,7 @@ from ..bpmn.isotime import is_duration
 from ..errors import Conflict, InvalidInput, NotFound
 from ..procedures.models import Procedure
 from ..roles import Role
+from ..runtime import journal
 from ..runtime.models import ProcessInstance, Task
 from ..runtime.service import Runtime
 from ..status import InstanceStatus, ProcedureStatus, procedure_transition
@@ -34,7 +35,6 @@ from .deadlines import (
     close_deadline,
     finish_escalation,
     lock_instance,
-    log_event,
     open_deadline,
     shift,
     unresolved_escalations,
@@ -173,9 +173,7 @@ def suspend_procedure(uow: UnitOfWork, actor: Actor, procedure_id: uuid.UUID, re
         procedure = uow.session.get(Procedure, instance.id)
         if procedure is not None and procedure.status == ProcedureStatus.OPEN:
             procedure.status = procedure_transition(procedure.status, ProcedureStatus.SUSPENDED)
-        log_event(
-            uow, instance.tenant_id, instance.id, "procedure_suspended", actor.username, {"reason": why}
-        )
+        journal.note(uow, instance.id, "procedure_suspended", actor.username, {"reason": why})
         uow.flush()
         uow.commit()
         return AdjustmentView.of(adjustment)
@@ -209,18 +207,19 @@ def resume_procedure(
                 if deadline.subject_type == SUBJECT_TASK:
                     task = uow.session.get(Task, deadline.subject_id)
                     if task is not None:
-                        task.due_at = deadline.due_at
+                        journal.reschedule(uow, task, deadline.due_at)
             deadline.next_check_at = check_time(deadline)
         for task in watched_tasks(uow, instance.id):  # due times without a deadline row yet
             delta = now - max(suspension.created_at, task.created_at)
             if task.due_at is not None and delta.total_seconds() > 0:
-                before, task.due_at = task.due_at, task.due_at + delta
+                before, moved_to = task.due_at, task.due_at + delta
+                journal.reschedule(uow, task, moved_to)
                 moved.append(
                     {
                         "rule": RULE_TASK,
                         "subject": str(task.id),
                         "from": before.isoformat(),
-                        "to": task.due_at.isoformat(),
+                        "to": moved_to.isoformat(),
                     }
                 )
         for timer in runtime.shift_timers(uow, instance, suspension.created_at, actor.username):
@@ -234,9 +233,8 @@ def resume_procedure(
             )
         suspension.shifted = moved
         days = round((now - suspension.created_at).total_seconds() / 86400, 2)
-        log_event(
+        journal.note(
             uow,
-            instance.tenant_id,
             instance.id,
             "procedure_resumed",
             actor.username,
@@ -320,9 +318,8 @@ def extend_procedure(
             shifted=moved,
         )
         uow.session.add(adjustment)
-        log_event(
+        journal.note(
             uow,
-            instance.tenant_id,
             instance.id,
             "procedure_extended",
             actor.username,

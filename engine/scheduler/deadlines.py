@@ -13,13 +13,14 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, exists, func, insert, select, text
+from sqlalchemy import Select, Table, bindparam, exists, func, select, text
 
 from ..procedures.models import Procedure
+from ..runtime import journal
 from ..runtime.locks import lock_instance  # noqa: F401 - the scheduler's commands lock through here
-from ..runtime.models import TASK_DEADLINE_WATCHED, ProcessEvent, ProcessInstance, Task
+from ..runtime.models import TASK_DEADLINE_WATCHED, ProcessInstance, Task
 from ..runtime.writer import insert_rows, update_object, writer_for
-from ..status import ProcedureStatus, TaskStatus, task_transition
+from ..status import ProcedureStatus, TaskStatus
 from ..uow import UnitOfWork
 from .models import KIND_SUSPENSION, RULE_TASK, SUBJECT_TASK, Deadline, Escalation, ProcedureAdjustment
 from .status import UNRESOLVED, AdjustmentStatus, EscalationStatus, escalation_transition
@@ -95,10 +96,10 @@ def open_overdue_task_deadlines(uow: UnitOfWork, size: int) -> int:
     opened = 0
     for task, instance in rows:
         if task.id in existing:
-            task.deadline_id = existing[task.id]
+            journal.link_deadline(task, existing[task.id])
             continue
         opened += 1
-        task.deadline_id = open_deadline(
+        deadline_id = open_deadline(
             uow,
             instance,
             SUBJECT_TASK,
@@ -109,6 +110,7 @@ def open_overdue_task_deadlines(uow: UnitOfWork, size: int) -> int:
             paused=False,
             occurrence=1,  # a task falls due once: its deadline row is its first
         )
+        journal.link_deadline(task, deadline_id)
     return opened
 
 
@@ -231,16 +233,10 @@ def finish_escalation(
     escalation.resolution = why
     task = uow.session.get(Task, escalation.task_id) if escalation.task_id else None
     if task is not None and task.status == TaskStatus.OPEN:
-        if target == EscalationStatus.RESOLVED:
-            task.status = task_transition(task.status, TaskStatus.COMPLETED)
-            task.completed_by = actor
-            task.completed_at = now
-        else:
-            task.status = task_transition(task.status, TaskStatus.CANCELLED)
-            task.cancelled_at = now
-    log_event(
+        resolved = target == EscalationStatus.RESOLVED
+        journal.close_task(uow, task, TaskStatus.COMPLETED if resolved else TaskStatus.CANCELLED, by=actor)
+    journal.note(
         uow,
-        escalation.tenant_id,
         escalation.instance_id,
         "escalation_resolved" if target == EscalationStatus.RESOLVED else "escalation_lapsed",
         actor,
@@ -264,34 +260,3 @@ def shift(deadline: Deadline, delta: timedelta) -> dict[str, Any]:
     if deadline.next_level_at is not None:
         deadline.next_level_at = deadline.next_level_at + delta
     return moved
-
-
-def log_event(
-    uow: UnitOfWork,
-    tenant_id: str,
-    instance_id: uuid.UUID,
-    type_: str,
-    actor: str | None,
-    detail: dict[str, Any],
-    *,
-    task_id: uuid.UUID | None = None,
-) -> None:
-    instance = uow.session.get(ProcessInstance, instance_id)
-    uow.session.execute(
-        insert(ProcessEvent),
-        [
-            {
-                "tenant_id": tenant_id,
-                "instance_id": instance_id,
-                "task_id": task_id,
-                "process_id": instance.current_process_id if instance else None,
-                "element_id": None,
-                "type": type_,
-                "actor": actor,
-                "at": uow.now(),
-                "segment": instance.segment if instance else 1,
-                "data_keys": None,
-                "detail": detail,
-            }
-        ],
-    )

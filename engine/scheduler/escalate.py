@@ -27,15 +27,15 @@ from ..definitions.models import ProcessDefinition
 from ..errors import Conflict
 from ..procedures.models import Procedure
 from ..roles import Role
+from ..runtime import journal
 from ..runtime.models import ProcessInstance, Task
-from ..status import InstanceStatus, TaskStatus, task_transition
+from ..status import InstanceStatus, TaskStatus
 from ..uow import UnitOfWork
 from .deadlines import (
     active_deadlines,
     active_suspension,
     check_time,
     close_deadline,
-    log_event,
     open_overdue_task_deadlines,
 )
 from .models import PHASE_PREFIX, RULE_REVIEW, SUBJECT_TASK, Deadline, Escalation
@@ -231,18 +231,13 @@ def raise_escalation(
     assignee = _assignee(uow, deadline, instance)
     escalation_id = uuid.uuid4()
     title = TASK_NAME + (f" (niveau {level})" if level > 1 else "")
-    task = Task(
-        id=uuid.uuid4(),
-        tenant_id=instance.tenant_id,
-        instance_id=instance.id,
-        definition_id=instance.definition_id,
-        process_id=instance.current_process_id,
+    task = journal.open_task(
+        uow,
+        instance,
+        kind=ESCALATION_TASK_KIND,
         element_id=f"escalatie:{deadline.rule}",
         name=title,
         role=Role.MANAGER.value,
-        status=TaskStatus.OPEN,
-        kind=ESCALATION_TASK_KIND,
-        created_at=now,
         properties={"escalation": str(escalation_id), "rule": deadline.rule, "level": level},
         context={
             "reason": reason,
@@ -250,8 +245,6 @@ def raise_escalation(
             "subject_id": str(deadline.subject_id),
         },
     )
-    uow.session.add(task)
-    uow.session.flush()
     escalation = Escalation(
         id=escalation_id,
         tenant_id=instance.tenant_id,
@@ -275,8 +268,7 @@ def raise_escalation(
         previous.status = escalation_transition(previous.status, EscalationStatus.ESCALATED)
         superseded = uow.session.get(Task, previous.task_id) if previous.task_id else None
         if superseded is not None and superseded.status == TaskStatus.OPEN:
-            superseded.status = task_transition(superseded.status, TaskStatus.CANCELLED)
-            superseded.cancelled_at = now
+            journal.close_task(uow, superseded, TaskStatus.CANCELLED)
     deadline.level = level
     deadline.next_level_at = after(now, policy.level2_after) if level == 1 and policy.level2_after else None
     deadline.next_check_at = check_time(deadline)
@@ -291,9 +283,8 @@ def raise_escalation(
         instance_id=instance.id,
         escalation_id=escalation.id,
     )
-    log_event(
+    journal.note(
         uow,
-        instance.tenant_id,
         instance.id,
         "escalation_raised",
         None,

@@ -25,6 +25,7 @@ from ..bpmn.isotime import is_duration
 from ..definitions.cache import LoadedDefinition
 from ..forms import Form
 from ..procedures.hooks import procedure_of
+from ..runtime import journal
 from ..runtime.models import ProcessInstance, Task
 from ..runtime.outcome import StepOutcome
 from ..status import ProcedureStatus
@@ -96,7 +97,7 @@ class DeadlineHooks:
         if step.is_procedure:
             self._review(step)  # review and phase deadlines belong to procedures
         for task in outcome.opened:
-            _task_due(task, step.policy())
+            _task_due(uow, task, step.policy())
         phases = [task.phase for task in outcome.opened if task.phase]
         if phases and step.is_procedure and phases[0] != step.phase_before:
             self._phase(step, phases[0])
@@ -205,13 +206,13 @@ def _policy_for(uow: UnitOfWork, definition: LoadedDefinition) -> EscalationPoli
     return policy
 
 
-def _task_due(task: Task, policy: EscalationPolicy) -> None:
+def _task_due(uow: UnitOfWork, task: Task, policy: EscalationPolicy) -> None:
     """Fill the task's due time when its model sets none."""
     if task.due_at is not None:
         return
     period = _task_period(task, policy)
     if period:
-        task.due_at = after(task.created_at, period)
+        journal.reschedule(uow, task, after(task.created_at, period))
 
 
 def _task_period(task: Task, policy: EscalationPolicy) -> str | None:

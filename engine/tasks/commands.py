@@ -7,14 +7,15 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import OperationalError
 
 from ..access import Actor
 from ..accounts.service import actor_of, find_user
 from ..errors import Conflict, InvalidInput, NotAuthorized, NotFound, TaskAlreadyCompleted, TaskNotOpen
 from ..procedures.models import Procedure
-from ..runtime.models import ProcessEvent, ProcessInstance, Task
+from ..runtime import journal
+from ..runtime.models import ProcessInstance, Task
 from ..runtime.service import Runtime
 from ..status import TaskStatus
 from ..uow import UnitOfWork, is_lock_error
@@ -111,9 +112,8 @@ def claim_task(uow: UnitOfWork, actor: Actor, task_id: uuid.UUID) -> TaskItem:
         if task.claimed_by is not None:
             raise TaskAlreadyClaimed(f"the task is claimed by {task.claimed_by}", claimed_by=task.claimed_by)
         require_can_work_on(actor, task)
-        task.claimed_by = actor.username
-        task.claimed_at = uow.now()
-        _record(uow, task, segment, "task_claimed", actor.username, {})
+        journal.hand_over(uow, task, claimed_by=actor.username)
+        journal.append(uow, [journal.task_entry(task, segment, "task_claimed", actor.username)])
         uow.commit()
         return task_item(actor, task, reference, uow.now())
 
@@ -128,12 +128,9 @@ def release_task(uow: UnitOfWork, actor: Actor, task_id: uuid.UUID, reason: str 
         if not may_release(actor, task):
             raise NotAuthorized("only the person who has the task, or a manager, releases it")
         # Back to the pool of the task's role.
-        task.claimed_by = None
-        task.claimed_at = None
-        task.assignee = None
-        _record(
-            uow, task, segment, "task_released", actor.username, {"from": previous, **_reason(reason, False)}
-        )
+        journal.hand_over(uow, task, claimed_by=None, assignee=None)
+        detail = {"from": previous, **_reason(reason, False)}
+        journal.append(uow, [journal.task_entry(task, segment, "task_released", actor.username, detail)])
         uow.commit()
         return task_item(actor, task, reference, uow.now())
 
@@ -150,17 +147,9 @@ def assign_task(uow: UnitOfWork, actor: Actor, task_id: uuid.UUID, username: str
             raise InvalidInput(f"{username} may not do this task (role or party)", field="username")
         previous = owner(task)
         # The hand-over replaces whoever the model named: the task is now the target's alone.
-        task.assignee = target.username
-        task.claimed_by = target.username
-        task.claimed_at = uow.now()
-        _record(
-            uow,
-            task,
-            segment,
-            "task_assigned",
-            actor.username,
-            {"from": previous, "to": target.username, **detail},
-        )
+        journal.hand_over(uow, task, claimed_by=target.username, assignee=target.username)
+        handed = {"from": previous, "to": target.username, **detail}
+        journal.append(uow, [journal.task_entry(task, segment, "task_assigned", actor.username, handed)])
         uow.commit()
         return task_item(actor, task, reference, uow.now())
 
@@ -199,26 +188,3 @@ def _lock_open_task(uow: UnitOfWork, actor: Actor, task_id: uuid.UUID) -> tuple[
     if task.status != TaskStatus.OPEN:
         raise TaskNotOpen(f"the task is {task.status}")
     return task, int(row[1]), row[2]
-
-
-def _record(
-    uow: UnitOfWork, task: Task, segment: int, type_: str, actor: str, detail: dict[str, Any]
-) -> None:
-    uow.session.execute(
-        insert(ProcessEvent),
-        [
-            {
-                "tenant_id": task.tenant_id,
-                "instance_id": task.instance_id,
-                "task_id": task.id,
-                "process_id": task.process_id,
-                "element_id": task.element_id,
-                "type": type_,
-                "actor": actor,
-                "at": uow.now(),
-                "segment": segment,
-                "data_keys": None,
-                "detail": detail or None,
-            }
-        ],
-    )

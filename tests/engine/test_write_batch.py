@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import Table, select
 
 from engine.errors import Conflict
+from engine.runtime.journal import append as write_events
+from engine.runtime.journal import entry as event
 from engine.runtime.models import ProcessEvent, ProcessInstance
-from engine.runtime.persist import event, write_events
 from engine.runtime.service import Runtime
 from engine.runtime.writer import deferred_writes, insert_rows, update_object
 from tests.factories import deploy_bundle, fixture_bundle, make_tenant
