@@ -90,6 +90,24 @@ FIELD_MESSAGES: dict[str, Any] = {
     "minimum": lazy_gettext("This number is too small."),
     "maximum": lazy_gettext("This number is too large."),
     "invalid": lazy_gettext("This value is not valid."),
+    # Why a fact may not be recorded, or a party not be chosen: each ground its own message.
+    "out_of_scope": lazy_gettext("The client excluded this from the onderzoek; it cannot be recorded."),
+    "subject_declined": lazy_gettext(
+        "%(label)s declined to take part; their data stay out of the procedure."
+    ),
+    "subject_pending": lazy_gettext(
+        "%(label)s has not (yet) consented to take part; record their data after consent."
+    ),
+    "special_category_refused": lazy_gettext(
+        "This party may not process special categories of personal data (such as health or criminal "
+        "data), so it cannot supply them either; leave this field empty."
+    ),
+    "category_withheld": lazy_gettext(
+        "The party rules withhold this kind of data from this party; it cannot be recorded."
+    ),
+    "party_excluded": lazy_gettext(
+        "%(party)s works in the domain %(domain)s, which the client excluded from the onderzoek."
+    ),
 }
 
 HTTP_CODES = {
@@ -121,8 +139,18 @@ def _title(code: str, status: int) -> str:
 
 
 def _field(error: FieldError) -> dict[str, str]:
+    return {"field": error.field, "code": error.code, "message": field_text(error)}
+
+
+def field_text(error: FieldError) -> str:
+    """The reader's message for a field error: the code's, with the values it names, else the engine's."""
     message = FIELD_MESSAGES.get(error.code)
-    return {"field": error.field, "code": error.code, "message": str(message) if message else error.message}
+    if message is None:
+        return error.message
+    try:
+        return str(message) % (error.params or {}) if error.params else str(message)
+    except (KeyError, ValueError, TypeError):
+        return str(message)
 
 
 def _jsonable(value: Any) -> Any:

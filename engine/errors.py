@@ -55,6 +55,8 @@ class FieldError:
     field: str
     message: str
     code: str = "invalid"
+    # Values the reader's message names (e.g. the party and the excluded domain), by placeholder.
+    params: dict[str, str] | None = None
 
     def as_dict(self) -> dict[str, str]:
         return {"field": self.field, "message": self.message, "code": self.code}

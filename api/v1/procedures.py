@@ -27,15 +27,8 @@ from .tasks import case_document
 blp = Blueprint("procedures", __name__, description="Wams procedures (cases)")
 
 
-PROCEDURE_FIELDS = tuple(ProcedureSchema().fields)
-
-
-def _fields(procedure: Any) -> dict[str, Any]:
-    return {name: getattr(procedure, name) for name in PROCEDURE_FIELDS}
-
-
 def _item(item: listing.ProcedureItem) -> dict[str, Any]:
-    return {**_fields(item.procedure), "open_tasks": item.open_tasks, "overdue": item.overdue}
+    return {**item.header, "open_tasks": item.open_tasks, "overdue": item.overdue}
 
 
 @blp.route("/procedures", methods=["POST"])
@@ -75,8 +68,7 @@ def detail(procedure_id: uuid.UUID) -> Any:
     """Status, phase and open tasks, the timeline from the event log, and the case data you may see."""
     found = listing.procedure_detail(uow(readonly=True), current_actor(), procedure_id)
     return {
-        **_fields(found.procedure),
-        "scope_exclusions": found.procedure.scope_exclusions or {},
+        **found.header,
         "instance_status": found.instance_status,
         "current_steps": found.current_steps,
         "open_tasks": found.open_tasks,

@@ -18,11 +18,10 @@ from engine.services import Services
 from engine.uow import UnitOfWork
 
 from ..auth import current_actor, services
-from ..errors import FIELD_MESSAGES, TITLES
+from ..errors import FIELD_MESSAGES, TITLES, field_text
 
 # Field error codes the API's table does not have (raised by the procedure layer or the validator).
 MORE_FIELD_MESSAGES: dict[str, Any] = {
-    "out_of_scope": lazy_gettext("The client excluded this from the onderzoek; it cannot be recorded."),
     "unknown_subject": lazy_gettext("This person is not part of the procedure."),
     "pattern": lazy_gettext("This value does not have the expected form."),
     "maxItems": lazy_gettext("There are too many entries."),
@@ -73,7 +72,9 @@ def role_name(role: str | Role | None) -> str:
 
 
 def field_message(error: FieldError) -> str:
-    message = FIELD_MESSAGES.get(error.code) or MORE_FIELD_MESSAGES.get(error.code)
+    if error.code in FIELD_MESSAGES:
+        return field_text(error)
+    message = MORE_FIELD_MESSAGES.get(error.code)
     return str(message) if message is not None else error.message
 
 

@@ -91,9 +91,9 @@ def procedure(procedure_id: uuid.UUID) -> Any:
     return render_template(
         "web/procedure.html",
         detail=detail,
-        procedure=detail.procedure,
+        procedure=detail.header,
         may_steer=who.has(*procedures.STEERING),
-        participants=_participants(detail),
+        participants={"people": detail.people, "parties": detail.parties},
         messages=[(m, build_fields(m.form, {}) if m.form else []) for m in awaited],
     )
 
@@ -120,25 +120,6 @@ def procedure_message(procedure_id: uuid.UUID, name: str) -> Any:
     else:
         flash(gettext("Passed on: %(message)s.", message=message.label), "info")
     return redirect(url_for("web.procedure", procedure_id=procedure_id))
-
-
-def _participants(detail: listing.ProcedureDetail) -> dict[str, list[str]]:
-    """Who took part: the people in the event log and on open tasks, and the parties with work."""
-    people: list[str] = []
-    parties: list[str] = []
-    for name in [detail.procedure.started_by, detail.procedure.coordinator]:
-        if name and name not in people:
-            people.append(name)
-    for entry in detail.timeline:
-        if entry.actor and entry.actor != "system" and entry.actor not in people:
-            people.append(entry.actor)
-    for task in detail.open_tasks:
-        for name in (task.claimed_by, task.assignee):
-            if name and name not in people:
-                people.append(name)
-        if task.party and task.party not in parties:
-            parties.append(task.party)
-    return {"people": people, "parties": parties}
 
 
 @bp.get("/procedures/<uuid:procedure_id>/diagram.json")

@@ -237,3 +237,49 @@ def record(
             )
         ],
     )
+
+
+def log_collection(
+    uow: UnitOfWork,
+    procedure: Procedure,
+    facts: Sequence[Fact],
+    subjects: Iterable[DataSubject],
+    *,
+    actor: str | None,
+    roles: str,
+    party: str | None,
+    purpose: str | None,
+    operation: str = "collect",
+) -> None:
+    """One log line per data subject whose facts were just recorded (collected at the melding,
+    supplied by a party) or changed: the processing log shows every processing, not only reads."""
+    if not facts:
+        return
+    catalogue = catalogue_for_procedure(uow, procedure.id)
+    by_subject: dict[uuid.UUID, list[Fact]] = {}
+    for fact in facts:
+        by_subject.setdefault(fact.subject_id, []).append(fact)
+    lines = []
+    for subject in subjects:
+        found = by_subject.get(subject.id)
+        if not found:
+            continue
+        lines.append(
+            log.LogLine(
+                tenant_id=procedure.tenant_id,
+                operation=operation,
+                actor=actor or "system",
+                roles=roles,
+                party=party,
+                subject_pseudonym=subject.pseudonym,
+                subject_kind=subject.kind,
+                categories=sorted({f.category for f in found}),
+                fact_count=len(found),
+                purpose=purpose or catalogue.policy.purpose,
+                legal_grounds=sorted({g for f in found if (g := ground_text(catalogue, f.legal_ground))}),
+                procedure_id=procedure.id,
+                procedure_reference=procedure.reference,
+                activity=catalogue.process_id,
+            )
+        )
+    log.append_lines(uow, lines)

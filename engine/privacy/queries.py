@@ -175,7 +175,8 @@ def inzage_export(uow: UnitOfWork, actor: Actor, request_id: uuid.UUID) -> dict[
                 }
                 for e in entries
             ],
-            "recipients": sorted({e.party for e in entries if e.party}),
+            # Recipients (art. 15(1)(c)): parties the data went to, not parties that supplied them.
+            "recipients": sorted({e.party for e in entries if e.party and e.operation != "collect"}),
         }
         record(
             uow,

@@ -17,11 +17,12 @@ from ..access import Actor
 from ..bpmn.xml import UnsafeXml, parse_untrusted
 from ..definitions.models import DefinitionFile, ProcessDefinition
 from ..errors import NotAuthorized, NotFound
-from ..runtime.models import ProcessEvent, ProcessInstance
-from ..status import InstanceStatus
+from ..runtime.models import ProcessEvent, ProcessInstance, Task
+from ..status import InstanceStatus, TaskStatus
 from ..uow import UnitOfWork
 from .listing import _reader_clause
 from .models import Procedure
+from .readmodel import Viewer
 
 BPMN_MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 MAX_XML = 16 * 1024 * 1024
@@ -74,10 +75,13 @@ def _elements(xml: str, file: str) -> tuple[set[str], set[str], dict[str, str]]:
     return ids, waitable, calls
 
 
-def _require_reader(uow: UnitOfWork, actor: Actor, procedure_id: uuid.UUID) -> None:
-    """The same rule as the procedure page: case roles read all, a party only where it has work."""
-    limit = _reader_clause(actor)
-    if limit is not None and not uow.session.scalar(select(limit).where(Procedure.id == procedure_id)):
+def _require_reader(uow: UnitOfWork, viewer: Viewer, procedure: Procedure) -> None:
+    """The same rule as the procedure page: case roles read all, a party only where it has work,
+    while the procedure runs."""
+    if not viewer.may_open(procedure.status):
+        raise NotFound("procedure not found")
+    limit = _reader_clause(viewer)
+    if limit is not None and not uow.session.scalar(select(limit).where(Procedure.id == procedure.id)):
         raise NotAuthorized("your party has no work in this procedure")
 
 
@@ -93,7 +97,8 @@ def procedure_diagram(
         if row is None:
             raise NotFound("procedure not found")
         procedure, instance = row[0], row[1]
-        _require_reader(uow, actor, procedure.id)
+        viewer = Viewer.of(actor)
+        _require_reader(uow, viewer, procedure)
         definition = uow.session.get(ProcessDefinition, instance.definition_id)
         assert definition is not None
         files = {
@@ -106,20 +111,30 @@ def procedure_diagram(
         }
         completed: list[str] = []
         seen: set[str] = set()
-        for event in uow.session.scalars(
-            select(ProcessEvent)
-            .where(
-                ProcessEvent.instance_id == procedure_id,
-                ProcessEvent.type.in_(("path", *COMPLETED_TASK_EVENTS)),
-            )
-            .order_by(ProcessEvent.id)
-        ):
+        # A party sees where its own work stands, not the path through other parties' steps.
+        shown = ("path", *COMPLETED_TASK_EVENTS) if viewer.whole else COMPLETED_TASK_EVENTS
+        events = select(ProcessEvent).where(
+            ProcessEvent.instance_id == procedure_id, ProcessEvent.type.in_(shown)
+        )
+        if not viewer.whole:
+            events = events.where(ProcessEvent.party == viewer.party)
+        for event in uow.session.scalars(events.order_by(ProcessEvent.id)):
             elements = (event.detail or {}).get("elements") if event.type == "path" else [event.element_id]
             for element in elements or []:
                 if isinstance(element, str) and element not in seen:
                     seen.add(element)
                     completed.append(element)
-    current = set(instance.current_steps or [])
+        current = set(instance.current_steps or [])
+        if not viewer.whole:
+            current = set(
+                uow.session.scalars(
+                    select(Task.element_id).where(
+                        Task.instance_id == procedure_id,
+                        Task.status == TaskStatus.OPEN,
+                        Task.party == viewer.party,
+                    )
+                )
+            )
     processes_info = (definition.summary or {}).get("processes", {})
     parsed = {path: _elements(xml, path) for path, xml in files.items()}
     file_of = {

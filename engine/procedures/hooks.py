@@ -9,7 +9,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..errors import FieldError, InvalidForm
 from ..forms import Form
+from ..privacy.catalogue import Catalogue, catalogue_for_definition
+from ..privacy.supply import excluded_parties, withheld_categories
 from ..runtime.models import ProcessInstance, Task
 from ..runtime.outcome import StepOutcome
 from ..status import InstanceStatus, ProcedureStatus, procedure_transition
@@ -48,8 +51,10 @@ class ProcedureHooks:
         variable = task.properties.get("subjectVariable")
         if variable and task.subject:
             task_data[variable] = task.subject
+        catalogue = catalogue_for_definition(uow, task.definition_id)
+        _refuse_excluded_parties(catalogue, procedure, task, data)
         # Consent and scope given in this very submission already bind the facts in it.
-        apply_scope_and_participation(uow, procedure, task, task.properties, data)
+        apply_scope_and_participation(uow, procedure, task, task.properties, data, actor)
         if not form.has_personal_data:
             return data
         split = split_for(uow, procedure, form, data, task_data)
@@ -69,7 +74,10 @@ class ProcedureHooks:
                 purpose=_lookup(properties.get("purposeVariable"), data, task_data)
                 or properties.get("purpose"),
                 conditions=_lookup(properties.get("conditionsVariable"), data, task_data),
-                withheld_categories=_categories(properties.get("withholdCategoriesVariable"), task_data),
+                withheld_categories=_categories(properties.get("withholdCategoriesVariable"), task_data)
+                | withheld_categories(catalogue, task.party, task.context or {}),
+                special_categories=catalogue.policy.special,
+                roles=task.role or "",
             )
         return split.process_data
 
@@ -133,6 +141,32 @@ def remember_procedures(uow: UnitOfWork, instance_ids: list[uuid.UUID]) -> None:
     found = {p.id: p for p in uow.session.scalars(select(Procedure).where(Procedure.id.in_(unknown)))}
     for instance_id in unknown:
         uow.memo[("procedure", instance_id)] = found.get(instance_id)
+
+
+def _refuse_excluded_parties(
+    catalogue: Catalogue, procedure: Procedure, task: Task, data: Mapping[str, Any]
+) -> None:
+    """A choice of parties (the model's `partiesVariable`) may not include a party whose domain the
+    client excluded from the onderzoek: refused, naming the party and the exclusion."""
+    variable = (task.properties or {}).get("partiesVariable")
+    chosen = data.get(variable) if variable else None
+    if not isinstance(chosen, list):
+        return
+    excluded = excluded_parties(catalogue, procedure.scope_exclusions or {}, chosen)
+    if excluded:
+        raise InvalidForm(
+            f"{len(excluded)} chosen part(y/ies) fall outside the client's scope",
+            [
+                FieldError(
+                    str(variable),
+                    f"{p.name} ({p.party}) works in the domain {p.domain!r}, which the client excluded "
+                    "from the onderzoek",
+                    "party_excluded",
+                    params={"party": p.name, "domain": p.domain},
+                )
+                for p in excluded
+            ],
+        )
 
 
 def _categories(variable: str | None, task_data: Mapping[str, Any]) -> frozenset[str]:

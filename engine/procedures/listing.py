@@ -10,21 +10,20 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 
 from ..access import Actor
 from ..db.paging import clamp_page, count_rows, one_page, where_equal
 from ..errors import InvalidInput, NotAuthorized, NotFound
-from ..roles import Role
 from ..runtime.models import ProcessEvent, ProcessInstance, Task
 from ..status import TaskStatus
 from ..uow import UnitOfWork
 from .models import Procedure
+from .readmodel import ACTIVE, MILESTONES, TimelineEntry, Viewer
 from .view import CaseView, case_view
 
-READER_ROLES = (Role.MELDPUNT, Role.ASSESSOR, Role.COORDINATOR, Role.MANAGER, Role.PRIVACY_OFFICER)
-PARTY_ROLES = (Role.PARTY_CONTACT, Role.MEDICAL_PROFESSIONAL)
 MAX_PAGE_SIZE = 200
 TIMELINE_LIMIT = 500
 SORTS = {
@@ -54,6 +53,8 @@ class ProcedureItem:
     procedure: Procedure
     open_tasks: int
     overdue: bool
+    # The procedure's fields the viewer may read (readmodel.Viewer.header).
+    header: dict[str, Any]
 
 
 @dataclass
@@ -65,36 +66,29 @@ class ProcedurePage:
 
 
 @dataclass
-class TimelineEntry:
-    id: int
-    at: datetime
-    type: str
-    actor: str | None
-    element_id: str | None
-    element_name: str | None
-    task_id: uuid.UUID | None
-    segment: int
-    data_keys: list[str] | None
-    detail: dict[str, object] | None
-
-
-@dataclass
 class ProcedureDetail:
     procedure: Procedure
+    header: dict[str, Any]
     instance_status: str
     current_steps: list[str]
     open_tasks: list[Task]
     timeline: list[TimelineEntry]
     timeline_truncated: bool
     case: CaseView
+    # The staff and the parties with open work this viewer may know of.
+    people: list[str]
+    parties: list[str]
 
 
-def _reader_clause(actor: Actor) -> ColumnElement[bool] | None:
-    """None: every procedure of the tenant; else the condition limiting what the actor reads."""
-    if actor.has(*READER_ROLES):
+def _reader_clause(viewer: Viewer) -> ColumnElement[bool] | None:
+    """None: every procedure of the tenant; else the condition limiting what the viewer reads:
+    a party, the running procedures in which it has work."""
+    if viewer.whole:
         return None
-    if actor.has(*PARTY_ROLES) and actor.party:
-        return exists().where(Task.instance_id == Procedure.id, Task.party == actor.party)
+    if viewer.party is not None:
+        return exists().where(Task.instance_id == Procedure.id, Task.party == viewer.party) & (
+            Procedure.status.in_(ACTIVE)
+        )
     raise NotAuthorized("reading procedures needs a case role")
 
 
@@ -103,7 +97,8 @@ def _overdue_exists(now: datetime) -> ColumnElement[bool]:
 
 
 def list_procedures(uow: UnitOfWork, actor: Actor, filters: ProcedureFilter) -> ProcedurePage:
-    limit = _reader_clause(actor)
+    viewer = Viewer.of(actor)
+    limit = _reader_clause(viewer)
     if filters.sort not in SORTS:
         raise InvalidInput(f"sort is one of {', '.join(SORTS)}", field="sort")
     page, page_size = clamp_page(filters.page, filters.page_size, MAX_PAGE_SIZE)
@@ -134,18 +129,20 @@ def list_procedures(uow: UnitOfWork, actor: Actor, filters: ProcedureFilter) -> 
         )
         counts: dict[uuid.UUID, tuple[int, bool]] = {}
         if procedures:
-            rows = uow.session.execute(
-                select(Task.instance_id, func.count(), func.min(Task.due_at))
-                .where(Task.instance_id.in_([p.id for p in procedures]), Task.status == TaskStatus.OPEN)
-                .group_by(Task.instance_id)
-            ).all()
+            counted = select(Task.instance_id, func.count(), func.min(Task.due_at)).where(
+                Task.instance_id.in_([p.id for p in procedures]), Task.status == TaskStatus.OPEN
+            )
+            if not viewer.whole:  # a party counts its own open work, not the others'
+                counted = counted.where(Task.party == viewer.party)
+            rows = uow.session.execute(counted.group_by(Task.instance_id)).all()
             counts = {r[0]: (r[1], r[2] is not None and r[2] < now) for r in rows}
-    items = [ProcedureItem(p, *counts.get(p.id, (0, False))) for p in procedures]
+    items = [ProcedureItem(p, *counts.get(p.id, (0, False)), viewer.header(p)) for p in procedures]
     return ProcedurePage(items=items, total=total, page=page, page_size=page_size)
 
 
 def procedure_detail(uow: UnitOfWork, actor: Actor, procedure_id: uuid.UUID) -> ProcedureDetail:
-    limit = _reader_clause(actor)
+    viewer = Viewer.of(actor)
+    limit = _reader_clause(viewer)
     with uow:
         query = select(Procedure, ProcessInstance.status, ProcessInstance.current_steps).join(
             ProcessInstance, ProcessInstance.id == Procedure.id
@@ -154,46 +151,39 @@ def procedure_detail(uow: UnitOfWork, actor: Actor, procedure_id: uuid.UUID) -> 
         row = uow.session.execute(query).first()
         if row is None:
             raise NotFound("procedure not found")
+        procedure = row[0]
+        if not viewer.may_open(procedure.status):
+            raise NotFound("procedure not found")  # closed: gone for a party, as if it never had it
         if limit is not None and not uow.session.scalar(select(limit).where(Procedure.id == procedure_id)):
             raise NotAuthorized("your party has no work in this procedure")
-        procedure = row[0]
         tasks = {
             t.id: t
             for t in uow.session.scalars(
                 select(Task).where(Task.instance_id == procedure_id).order_by(Task.created_at)
             )
         }
-        events = list(
-            uow.session.scalars(
-                select(ProcessEvent)
-                .where(ProcessEvent.instance_id == procedure_id)
-                .order_by(ProcessEvent.id.desc())
-                .limit(TIMELINE_LIMIT + 1)
+        events_query = select(ProcessEvent).where(ProcessEvent.instance_id == procedure_id)
+        if not viewer.whole:
+            events_query = events_query.where(
+                or_(ProcessEvent.party == viewer.party, ProcessEvent.type.in_(MILESTONES))
             )
+        events = list(
+            uow.session.scalars(events_query.order_by(ProcessEvent.id.desc()).limit(TIMELINE_LIMIT + 1))
         )
         case = case_view(uow, actor, procedure_id)
     truncated = len(events) > TIMELINE_LIMIT
-    timeline = [
-        TimelineEntry(
-            id=e.id,
-            at=e.at,
-            type=e.type,
-            actor=e.actor,
-            element_id=e.element_id,
-            element_name=tasks[e.task_id].name if e.task_id in tasks else None,
-            task_id=e.task_id,
-            segment=e.segment,
-            data_keys=e.data_keys,
-            detail=e.detail,
-        )
-        for e in reversed(events[:TIMELINE_LIMIT])
-    ]
+    names = {task_id: task.name for task_id, task in tasks.items()}
+    timeline = viewer.timeline(reversed(events[:TIMELINE_LIMIT]), names)
+    open_tasks = viewer.tasks(t for t in tasks.values() if t.status == TaskStatus.OPEN)
     return ProcedureDetail(
         procedure=procedure,
+        header=viewer.header(procedure),
         instance_status=row[1],
-        current_steps=list(row[2] or []),
-        open_tasks=[t for t in tasks.values() if t.status == TaskStatus.OPEN],
+        current_steps=list(row[2] or []) if viewer.whole else [],
+        open_tasks=open_tasks,
         timeline=timeline,
         timeline_truncated=truncated,
         case=case,
+        people=viewer.people(procedure.started_by, procedure.coordinator, open_tasks, timeline),
+        parties=viewer.parties(open_tasks),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from ..bpmn.isotime import add_duration, is_duration, parse_datetime
 from ..errors import FieldError, InvalidForm
 from ..forms import Form
+from ..privacy import disclosure
 from ..runtime.models import Task
 from ..uow import UnitOfWork
 from .form_data import FactDraft, SplitSubmission, split_submission
@@ -60,22 +62,48 @@ def add_subjects(uow: UnitOfWork, procedure: Procedure, split: SplitSubmission) 
     return known
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """Why a fact may not be recorded: each ground has its own code (and so its own message)."""
+
+    code: str
+    message: str
+
+
 def scope_problem(
     procedure: Procedure, subject: DataSubject, draft: FactDraft, *, registration: bool
-) -> str | None:
+) -> Refusal | None:
     """Why this fact may not be recorded, or None. The client's exclusions and a household member's
     refusal bind every step after they were given; a household member is part of the onderzoek only
     once they consented (registering them at the melding is allowed)."""
     if subject.participation == DECLINED:
-        return f"{subject.label} declined to take part; their data stay out of the procedure"
+        return Refusal(
+            "subject_declined", f"{subject.label} declined to take part; their data stay out of the procedure"
+        )
     if subject.participation == "pending" and not registration:
-        return f"{subject.label} has not (yet) consented to take part; record their data after consent"
+        return Refusal(
+            "subject_pending",
+            f"{subject.label} has not (yet) consented to take part; record their data after consent",
+        )
     exclusions = procedure.scope_exclusions or {}
     if draft.domain and draft.domain in (exclusions.get("domains") or []):
-        return f"the client excluded the domain {draft.domain!r} from the onderzoek"
+        return Refusal("out_of_scope", f"the client excluded the domain {draft.domain!r} from the onderzoek")
     if draft.category in (exclusions.get("categories") or []):
-        return f"the client excluded the data category {draft.category!r} from the onderzoek"
+        return Refusal(
+            "out_of_scope", f"the client excluded the data category {draft.category!r} from the onderzoek"
+        )
     return None
+
+
+def _withheld(category: str, party: str | None, special: frozenset[str]) -> Refusal:
+    if category in special:
+        return Refusal(
+            "special_category_refused",
+            f"party {party} may not process special categories of personal data ({category!r})",
+        )
+    return Refusal(
+        "category_withheld", f"the party rules withhold data of category {category!r} from party {party}"
+    )
 
 
 def record_facts(
@@ -91,6 +119,8 @@ def record_facts(
     purpose: str | None,
     conditions: str | None,
     withheld_categories: frozenset[str] = frozenset(),
+    special_categories: frozenset[str] = frozenset(),
+    roles: str = "",
 ) -> list[Fact]:
     """Record the submission's facts, or refuse them all with field errors when any may not be
     recorded: outside the client's scope, about a member who declined or has not consented, or of a
@@ -106,11 +136,11 @@ def record_facts(
                 FieldError(draft.field, f"unknown data subject {draft.subject_key!r}", "unknown_subject")
             )
             continue
-        problem = scope_problem(procedure, subject, draft, registration=task is None)
-        if problem is None and draft.category in withheld_categories:
-            problem = f"data of category {draft.category!r} may not be shared by or with this party"
-        if problem:
-            problems.append(FieldError(draft.field, problem, "out_of_scope"))
+        refusal = scope_problem(procedure, subject, draft, registration=task is None)
+        if refusal is None and draft.category in withheld_categories:
+            refusal = _withheld(draft.category, source_party, special_categories)
+        if refusal:
+            problems.append(FieldError(draft.field, refusal.message, refusal.code, {"label": subject.label}))
             continue
         facts.append(
             Fact(
@@ -136,6 +166,16 @@ def record_facts(
     if problems:
         raise InvalidForm("some data may not be recorded in this procedure", problems)
     uow.session.add_all(facts)
+    disclosure.log_collection(
+        uow,
+        procedure,
+        facts,
+        subjects.values(),
+        actor=actor,
+        roles=roles,
+        party=source_party,
+        purpose=purpose,
+    )
     return facts
 
 
@@ -181,7 +221,12 @@ def record_indicators(
 
 
 def apply_scope_and_participation(
-    uow: UnitOfWork, procedure: Procedure, task: Task, properties: Mapping[str, Any], data: Mapping[str, Any]
+    uow: UnitOfWork,
+    procedure: Procedure,
+    task: Task,
+    properties: Mapping[str, Any],
+    data: Mapping[str, Any],
+    actor: str | None = None,
 ) -> None:
     """The client's scope exclusions and a household member's consent, as the model names them."""
     exclusions = dict(procedure.scope_exclusions or {})
@@ -197,18 +242,32 @@ def apply_scope_and_participation(
         if subject is not None:
             subject.participation = INCLUDED if data[variable] is True else DECLINED
             if subject.participation == DECLINED:
-                erase_subject_facts(uow, subject)
+                erase_subject_facts(uow, procedure, subject, actor=actor, roles=task.role or "")
 
 
-def erase_subject_facts(uow: UnitOfWork, subject: DataSubject) -> None:
+def erase_subject_facts(
+    uow: UnitOfWork, procedure: Procedure, subject: DataSubject, *, actor: str | None, roles: str
+) -> None:
     """A declining household member's data leave the procedure: values erased, the fact that
-    something was recorded (and erased) stays for accountability."""
+    something was recorded (and erased) stays for accountability, and the erasure is logged."""
     now = uow.now()
-    for fact in uow.session.scalars(
-        select(Fact).where(Fact.subject_id == subject.id, Fact.erased_at.is_(None))
-    ):
+    erased = list(
+        uow.session.scalars(select(Fact).where(Fact.subject_id == subject.id, Fact.erased_at.is_(None)))
+    )
+    for fact in erased:
         fact.value = None
         fact.erased_at = now
+    disclosure.log_collection(
+        uow,
+        procedure,
+        erased,
+        [subject],
+        actor=actor,
+        roles=roles,
+        party=None,
+        purpose="De betrokkene doet niet mee: gegevens gewist",
+        operation="erase",
+    )
 
 
 def retention_end(procedure: Procedure, settings: Mapping[str, Any]) -> Any:

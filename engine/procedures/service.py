@@ -72,6 +72,7 @@ def _start(
             legal_ground=definition.settings.get("grondslag.melding"),
             purpose=definition.settings.get("doel.melding"),
             conditions=None,
+            roles=",".join(sorted(r.value for r in actor.roles)),
         )
         if procedure.ingang:
             uow.session.add(

@@ -113,7 +113,9 @@ def build_task_row(
         created_at=opened_at,
         due_at=resolve_due(extensions.get("dueDate"), settings, opened_at),
         properties=properties,
-        context=_context(properties.get("contextVariables"), data),
+        context=_context(
+            properties.get("contextVariables"), properties.get("withholdCategoriesVariable"), data
+        ),
         # Set explicitly, so the new row is fully loaded: reading it after the step costs no query.
         claimed_by=None,
         claimed_at=None,
@@ -124,12 +126,17 @@ def build_task_row(
     )
 
 
-def _context(names: str | None, data: Mapping[str, Any]) -> dict[str, Any]:
+def _context(names: str | None, withheld: str | None, data: Mapping[str, Any]) -> dict[str, Any]:
     """Control values the inbox shows to tell tasks apart (e.g. which party a request is for); the
-    model names them with `contextVariables` and must not name personal data."""
+    model names them with `contextVariables` and must not name personal data. The data categories
+    the party rules withhold from this task (`withholdCategoriesVariable`) are kept too: its form
+    does not offer them and nothing of them is recorded (engine.privacy.supply)."""
     context: dict[str, Any] = {}
     for name in (names or "").split(","):
         value = data.get(name.strip())
         if name.strip() and isinstance(value, str | int | float | bool):
             context[name.strip()] = value
+    categories = data.get(withheld) if withheld else None
+    if isinstance(categories, list) and categories:
+        context["withheld_categories"] = sorted(str(c) for c in categories)
     return context

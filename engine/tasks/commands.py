@@ -58,6 +58,7 @@ def complete_task(
     completed meanwhile or the process moved on, `NotAuthorized` when it is not the actor's to do."""
 
     def authorize(task: Task, _: ProcessInstance) -> None:
+        require_can_see(actor, task)
         require_can_work_on(actor, task)
 
     with uow:

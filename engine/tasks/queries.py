@@ -13,8 +13,10 @@ from sqlalchemy import Select, or_, select
 from ..access import Actor
 from ..db.paging import clamp_page, count_rows, one_page, where_equal
 from ..definitions.cache import definition_cache
-from ..definitions.form_docs import form_document
+from ..definitions.form_docs import form_document, ui_hints
 from ..errors import InvalidInput, NotFound
+from ..privacy.catalogue import catalogue_for_definition
+from ..privacy.supply import withheld_categories, without_categories
 from ..procedures.models import Procedure
 from ..procedures.view import CaseView, case_view
 from ..runtime.models import Task
@@ -158,6 +160,12 @@ def task_detail(uow: UnitOfWork, actor: Actor, task_id: uuid.UUID) -> TaskDetail
         if task.form_key:
             loaded = definition.forms.get(task.form_key)
             form = form_document(loaded) if loaded is not None else None
+            if form is not None and task.party:
+                # A party is not offered fields it may never supply (engine.privacy.supply).
+                catalogue = catalogue_for_definition(uow, task.definition_id)
+                withheld = withheld_categories(catalogue, task.party, task.context or {})
+                trimmed = without_categories(form["schema"], withheld)
+                form = {**form, "schema": trimmed, "ui": ui_hints(trimmed)}
         ground_key = (task.properties or {}).get("legalGround")
         ground = definition.legal_grounds.get(ground_key) if isinstance(ground_key, str) else None
         context = case_view(uow, actor, task.instance_id) if reference is not None else None

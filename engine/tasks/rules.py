@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, or_
 
 from ..access import Actor
-from ..errors import Conflict, InvalidInput, NotAuthorized
+from ..errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from ..roles import DUTCH_NAMES, Role
 from ..runtime.models import Task
 
@@ -81,9 +81,19 @@ def may_release(actor: Actor, task: Task) -> bool:
     return owner(task) == actor.username or actor.has(Role.MANAGER)
 
 
+# Who may learn that a party's task exists without being able to see it: the municipality's staff.
+CASE_STAFF = (Role.MELDPUNT, Role.ASSESSOR, Role.COORDINATOR, Role.MANAGER)
+
+
 def require_can_see(actor: Actor, task: Task) -> None:
-    if not can_see(actor, task):
-        raise NotAuthorized(_not_for_you(task), role=task.role)
+    """Refuse a task the actor may not see. A party's task does not exist for anyone outside the
+    municipality's staff who may not see it (404, as for another municipality's id): the refusal
+    would tell another party that this party takes part."""
+    if can_see(actor, task):
+        return
+    if task.party is not None and not actor.has(*CASE_STAFF):
+        raise NotFound("task not found")
+    raise NotAuthorized(_not_for_you(task), role=task.role)
 
 
 def require_can_work_on(actor: Actor, task: Task) -> None:

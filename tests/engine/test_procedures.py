@@ -118,6 +118,7 @@ def test_an_excluded_domain_refuses_facts_of_that_domain(uow, runtime):
     assert answer.party == "ggz"
     with pytest.raises(InvalidForm) as refused:
         _complete(uow, runtime, answer, {"behandeling": "ambulant", "schulden": 1200})
+    # The ground is the party rules, not the client's scope: each refusal names its own ground.
     assert [(e.field, e.code) for e in refused.value.errors] == [("behandeling", "out_of_scope")]
     _complete(uow, runtime, answer, {"schulden": 1200, "voorwaarden": "alleen voor het plan"}, "p.ggz")
     [debt] = [f for f in _facts(uow, procedure.id) if f.field == "schulden"]
@@ -211,5 +212,6 @@ def test_a_party_may_not_supply_categories_it_must_never_share(uow, runtime):
     [answer] = _open(uow, procedure.id)
     with pytest.raises(InvalidForm) as refused:
         _complete(uow, runtime, answer, {"behandeling": "ambulant", "schulden": 10})
-    assert [(e.field, e.code) for e in refused.value.errors] == [("behandeling", "out_of_scope")]
+    # The ground is the party rules, not the client's scope: each refusal names its own ground.
+    assert [(e.field, e.code) for e in refused.value.errors] == [("behandeling", "special_category_refused")]
     _complete(uow, runtime, answer, {"schulden": 10})

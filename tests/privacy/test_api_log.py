@@ -179,7 +179,8 @@ def test_gdpr_request_detail_and_inzage_are_logged(api, services):  # noqa: F811
     )
     before = _seq(services)
     export = api.get(f"/api/v1/privacy/requests/{request_id}/inzage", as_=Role.PRIVACY_OFFICER).get_json()
-    assert [p["operation"] for p in export["processing"]] == ["read", "read"]
+    # Collection at the melding is a processing too, listed first.
+    assert [p["operation"] for p in export["processing"]] == ["collect", "read", "read"]
     assert {d["field"]: d["value"] for d in export["data"]}["bsn"] == "111222333"
     page = api.get(f"/api/v1/privacy/requests/{request_id}/inzage.html", as_=Role.COORDINATOR)
     assert page.status_code == 200 and page.mimetype == "text/html"

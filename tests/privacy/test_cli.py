@@ -25,7 +25,8 @@ def test_wams_audit_verify(services, case, db, database_url, monkeypatch, tmp_pa
     _env(monkeypatch, database_url, tmp_path)
     result = CliRunner().invoke(main, ["audit", "verify"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("utrecht: 6 line(s), head 6 ") and result.output.rstrip().endswith(": ok")
+    # 2 lines collected at the melding (client, household member), 6 read by the coordinator.
+    assert result.output.startswith("utrecht: 8 line(s), head 8 ") and result.output.rstrip().endswith(": ok")
     with db.engine.begin() as connection:
         if db.dialect == "postgresql":
             connection.execute(text("ALTER TABLE processing_log DISABLE TRIGGER USER"))

@@ -147,12 +147,15 @@ def test_the_inzage_export_lists_every_processing(services, case):
         "wams.onderzoek (Wmo 2015 art. 2.3a.1)",
     )
     processing = export["processing"]
+    # Every processing: collected at the melding and from the GGZ institution, read, disclosed.
     assert [(p["operation"], p["who"]["organisation"]) for p in processing] == [
+        ("collect", "Gemeente"),
+        ("collect", "GGZ-instelling"),
         ("read", "Gemeente"),
         ("disclose", "Sociaal wijkteam"),
     ]
-    assert processing[1]["who"]["role_names"] == ["Contactpersoon partij"]
-    assert processing[0]["purpose"] and processing[0]["legal_grounds"]
+    assert processing[3]["who"]["role_names"] == ["Contactpersoon partij"]
+    assert all(p["purpose"] and p["legal_grounds"] for p in processing)
     assert export["recipients"] == ["wijkteam"]
     # The export is itself a processing, logged.
     assert log_lines(services, procedure_id=case.id)[-1].operation == "export"

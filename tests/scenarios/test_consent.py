@@ -3,6 +3,11 @@ member declines. Each refusal binds every later step."""
 
 from __future__ import annotations
 
+import pytest
+
+from engine.errors import InvalidForm
+from engine.tasks.commands import complete_task
+
 from . import answers as a
 from .phases import assess, consent, family, request
 from .walk import ASSESSOR, COORDINATOR, OpenTask, Walk, party
@@ -44,10 +49,20 @@ def test_the_client_excludes_a_domain_and_a_category(walk: Walk) -> None:
     consent(walk, uitgesloten_domeinen=["wonen"], uitgesloten_categorieen=["criminal"])
     assert walk.procedure().scope_exclusions == {"domains": ["wonen"], "categories": ["criminal"]}
 
-    # The housing corporation is in the excluded domain: it is not asked at all.
-    walk.complete(
-        "task_onderzoek_opzet", as_=COORDINATOR, **a.onderzoek_opzet("woningcorporatie", "wijkteam")
+    # The housing corporation is in the excluded domain: choosing it is refused, naming the party and
+    # the exclusion (not skipped silently later).
+    task = walk.task("task_onderzoek_opzet")
+    with pytest.raises(InvalidForm) as refused:
+        complete_task(
+            walk.uow(), walk.runtime, COORDINATOR, task.id, a.onderzoek_opzet("woningcorporatie", "wijkteam")
+        )
+    [error] = refused.value.errors
+    assert (error.field, error.code, error.params) == (
+        "partijen",
+        "party_excluded",
+        {"party": "Woningcorporatie", "domain": "wonen"},
     )
+    walk.complete("task_onderzoek_opzet", as_=COORDINATOR, **a.onderzoek_opzet("wijkteam"))
     assert walk.about("task_verzoek_opstellen", "partij") == ["wijkteam"]
 
     # A request that asks for an excluded category goes back to the coordinator.
@@ -68,12 +83,10 @@ def test_the_client_excludes_a_domain_and_a_category(walk: Walk) -> None:
     assert {f.category for f in walk.facts()} <= {"general", "identifying"}
 
     # Only parties and domains actually involved are recorded; then no approach is needed.
-    assert walk.task_data("task_onderzoek_conclusie")["informatieverzoek_resultaten"][0] == {
-        "partij": "woningcorporatie",
-        "besluit": "buiten_reikwijdte",
-        "medische_afweging": False,
-        "nadere_voorwaarden": False,
-    }
+    # The refused choice never reached the process: only the party asked has a result.
+    assert [
+        r["partij"] for r in walk.task_data("task_onderzoek_conclusie")["informatieverzoek_resultaten"]
+    ] == ["wijkteam"]
     walk.complete("task_onderzoek_conclusie", as_=COORDINATOR, **a.conclusie(vervolg="geen_aanpak"))
     walk.complete("task_afsluiting", as_=COORDINATOR, **a.afsluiting("geen_aanpak"))
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
+from engine.errors import NotFound
+
 from . import answers as a
 from .walk import ASSESSOR, COORDINATOR, MANAGER, MELDPUNT, OpenTask, Walk, party
 
@@ -59,9 +63,11 @@ def test_the_clients_own_request_runs_to_goals_reached(walk: Walk) -> None:
         OpenTask("task_partij_antwoord", "party_contact", party="schuldhulpverlening"),
         OpenTask("task_partij_antwoord", "party_contact", party="wijkteam"),
     ]
-    assert "of party wijkteam" in walk.forbidden(
-        "task_partij_antwoord", party="wijkteam", as_=party("schuldhulpverlening"), **a.antwoord()
-    )
+    # Another party's task does not exist for a party: the refusal must not tell it who takes part.
+    with pytest.raises(NotFound):
+        walk.complete(
+            "task_partij_antwoord", party="wijkteam", as_=party("schuldhulpverlening"), **a.antwoord()
+        )
     walk.complete("task_partij_antwoord", party="wijkteam", as_=party("wijkteam"), **a.antwoord())
     walk.complete(
         "task_partij_antwoord",
