@@ -160,7 +160,14 @@ def _context() -> dict[str, Any]:
 
 
 def register(app: Flask) -> None:
-    from . import auth_views, dashboard_views, designer_views, procedure_views, task_views  # noqa: F401
+    from . import (  # noqa: F401
+        auth_views,
+        dashboard_views,
+        designer_views,
+        privacy_views,
+        procedure_views,
+        task_views,
+    )
 
     app.register_blueprint(bp)
     app.register_blueprint(vendor.bp)
