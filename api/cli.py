@@ -187,22 +187,29 @@ def scheduler(once: bool) -> None:
 
 @main.group()
 def audit() -> None:
-    """The processing log (verwerkingenlogging)."""
+    """The processing log (verwerkingenlogging) and the security log."""
 
 
 @audit.command("verify")
 @click.option("--tenant", "tenants", multiple=True, help="tenant id (repeatable); default: every tenant")
 def audit_verify(tenants: tuple[str, ...]) -> None:
-    """Recompute every tenant's hash chain; exit 1 when a line was edited or deleted. Prints each
-    chain's head (sequence number and hash): keep it elsewhere to detect a rewritten chain later."""
+    """Recompute every tenant's hash chain of the processing log, then every chain of the security
+    log ("security <tenant>"; "security -": refusals without a municipality); exit 1 when a line was
+    edited or deleted. Prints each chain's head (sequence number and hash): keep it elsewhere to detect
+    a rewritten chain later."""
     from engine.privacy.queries import verify_all
+    from engine.privacy.security import verify_all_events
 
-    reports = [r for r in verify_all(_services().uow(readonly=True)) if not tenants or r.tenant_id in tenants]
+    found = _services()
+    reports = [("", r) for r in verify_all(found.uow(readonly=True))]
+    reports += [("security ", r) for r in verify_all_events(found.uow(readonly=True))]
     broken = 0
-    for report in reports:
+    for label, report in reports:
+        if tenants and report.tenant_id not in tenants:
+            continue
         state = "ok" if report.ok else f"{len(report.problems)} problem(s)"
         head = f"head {report.head_seq} {report.head_hash}"
-        click.echo(f"{report.tenant_id}: {report.entries} line(s), {head}: {state}")
+        click.echo(f"{label}{report.tenant_id}: {report.entries} line(s), {head}: {state}")
         for problem in report.problems:
             click.echo(f"  line {problem.seq}: {problem.kind}: {problem.message}", err=True)
         broken += not report.ok

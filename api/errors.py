@@ -28,6 +28,8 @@ from engine.errors import (
     ScriptError,
 )
 
+from .security import record_refusal
+
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:wams:problem:"
 
@@ -207,6 +209,7 @@ def _language() -> str:
 
 def domain_error_response(error: DomainError) -> Response:
     status = status_of(error)
+    record_refusal(error, status)
     errors = None
     if isinstance(error, InvalidForm):
         errors = [_field(e) for e in error.errors]

@@ -1,5 +1,6 @@
-"""Prometheus metrics: request counts and durations of this worker process, plus the municipality's
-gauges read from the database (`engine.monitoring.gauges`). Text exposition format 0.0.4.
+"""Prometheus metrics: request counts and durations of this worker process, the refused requests it
+wrote to the security log, plus the municipality's gauges read from the database
+(`engine.monitoring.gauges`). Text exposition format 0.0.4.
 
 Request metrics are per worker process (each gunicorn worker counts its own requests, labelled with
 its pid); the gauges are the same from any worker."""
@@ -25,6 +26,12 @@ class RequestMetrics:
         self.counts: dict[tuple[str, str, str], int] = defaultdict(int)
         self.sums: dict[tuple[str, str], float] = defaultdict(float)
         self.buckets: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * (len(BUCKETS) + 1))
+        # Refused requests written to the security log, by outcome (api.security).
+        self.security_events: dict[str, int] = defaultdict(int)
+
+    def count_security_event(self, outcome: str) -> None:
+        with self._lock:
+            self.security_events[outcome] += 1
 
     def observe(self, method: str, endpoint: str, status: int, seconds: float) -> None:
         key = (method, endpoint)
@@ -60,6 +67,12 @@ class RequestMetrics:
                     f"wams_http_request_duration_seconds_sum{base} {self.sums[(method, endpoint)]:.6f}"
                 )
                 lines.append(f"wams_http_request_duration_seconds_count{base} {counts[-1]}")
+            lines += [
+                "# HELP wams_security_events_total Refused requests this worker wrote to the security log.",
+                "# TYPE wams_security_events_total counter",
+            ]
+            for outcome, count in sorted(self.security_events.items()):
+                lines.append(f"wams_security_events_total{_labels(outcome=outcome, pid=pid)} {count}")
         return lines
 
 

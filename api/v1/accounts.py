@@ -12,6 +12,7 @@ from engine.accounts.oidc import ClaimMapping, oidc_login
 from engine.errors import NotAuthenticated, NotFound
 
 from ..auth import csrf_token, current_actor, end_session, public, start_session
+from ..errors import status_of
 from ..schemas.accounts import (
     AccountSchema,
     IssuedTokenSchema,
@@ -23,6 +24,7 @@ from ..schemas.accounts import (
     UserCreateSchema,
     UserListArgs,
 )
+from ..security import record_refusal
 from .common import errors, svc, uow
 
 blp = Blueprint("accounts", __name__, description="Login sessions, API tokens and accounts")
@@ -47,7 +49,11 @@ def _me() -> dict[str, Any]:
 @public
 def login(body: dict[str, Any]) -> Any:
     """Log in with a username and password: sets the session cookie, returns the CSRF token."""
-    result = accounts.login(uow(), body["username"], body["password"])
+    try:
+        result = accounts.login(uow(), body["username"], body["password"])
+    except NotAuthenticated as error:
+        record_refusal(error, status_of(error), login_name=body["username"])
+        raise
     token = start_session(result)
     return {"user": _me(), "csrf_token": token}
 

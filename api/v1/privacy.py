@@ -1,5 +1,6 @@
-"""Privacy: the processing log for the privacy officer (query, chain check), GDPR requests of data
-subjects with the inzage export (JSON and a readable page), and the medical professional's release.
+"""Privacy: the processing log for the privacy officer (query, chain check), the security log (refused
+access), GDPR requests of data subjects with the inzage export (JSON and a readable page), and the
+medical professional's release.
 
 Every request (API and web pages) gets a W3C trace id (from a `traceparent` header, or new) that the
 processing-log lines written while serving it carry; the response names it in `X-Trace-Id`.
@@ -14,7 +15,7 @@ from typing import Any
 from flask import Response, g, render_template, request
 from flask_smorest import Blueprint
 
-from engine.privacy import gdpr, medical, queries, trace
+from engine.privacy import gdpr, medical, queries, security, trace
 
 from ..auth import current_actor
 from .common import errors, uow
@@ -31,6 +32,9 @@ from .privacy_schemas import (
     RequestListArgs,
     RequestSchema,
     RequestSummarySchema,
+    SecurityEventArgs,
+    SecurityEventPageSchema,
+    SecurityVerifyArgs,
 )
 
 blp = Blueprint("privacy", __name__, description="Processing log, GDPR requests and inzage, medical release")
@@ -82,6 +86,30 @@ def log(args: dict[str, Any]) -> Any:
 def verify() -> Any:
     """Recompute your municipality's hash chain: any edited or deleted line is named."""
     report = queries.verify_tenant(uow(readonly=True), current_actor())
+    return {**report.__dict__, "ok": report.ok}
+
+
+# --- security log ---------------------------------------------------------------------------------
+
+
+@blp.route("/privacy/security-events", methods=["GET"])
+@blp.arguments(SecurityEventArgs, location="query")
+@blp.response(200, SecurityEventPageSchema)
+@errors(blp, 403, 422)
+def security_events(args: dict[str, Any]) -> Any:
+    """Refused access in your municipality (privacy officer, administrator): who tried what (route
+    and ids), how it was answered and when; newest first. `unattributed=true` (administrators): the
+    refusals no municipality is known for (no login, a login with an unknown name)."""
+    return security.query_events(uow(readonly=True), current_actor(), security.EventFilter(**args))
+
+
+@blp.route("/privacy/security-events/verify", methods=["GET"])
+@blp.arguments(SecurityVerifyArgs, location="query")
+@blp.response(200, ChainReportSchema)
+@errors(blp, 403, 422)
+def verify_security(args: dict[str, Any]) -> Any:
+    """Recompute the security log's hash chain: any edited or deleted event is named."""
+    report = security.verify_events(uow(readonly=True), current_actor(), unattributed=args["unattributed"])
     return {**report.__dict__, "ok": report.ok}
 
 

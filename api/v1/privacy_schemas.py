@@ -77,6 +77,48 @@ class ChainReportSchema(Schema):
     problems = fields.List(fields.Nested(ChainProblemSchema), required=True)
 
 
+# --- security log ---------------------------------------------------------------------------------
+
+
+class SecurityEventArgs(PageArgs):
+    outcome = fields.String(
+        validate=validate.Length(max=40),
+        metadata={"description": "not_found, not_authorized, not_authenticated, csrf_failed, login_failed …"},
+    )
+    actor = fields.String(validate=SHORT)
+    start = moment()
+    end = moment()
+    unattributed = fields.Boolean(
+        load_default=False,
+        metadata={"description": "refusals no municipality is known for (administrators only)"},
+    )
+    page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class SecurityVerifyArgs(Schema):
+    unattributed = fields.Boolean(load_default=False)
+
+
+class SecurityEventSchema(Schema):
+    seq = fields.Integer(required=True)
+    at = fields.DateTime(required=True)
+    tenant_id = fields.String(allow_none=True)
+    actor = fields.String(required=True)
+    roles = fields.String(required=True)
+    party = fields.String(allow_none=True)
+    operation = fields.String(required=True, metadata={"description": "method and endpoint"})
+    target = fields.String(required=True, metadata={"description": "the route template"})
+    target_ids = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    outcome = fields.String(required=True)
+    status = fields.Integer(required=True)
+    trace_id = fields.String(required=True)
+    hash = fields.String(required=True)
+
+
+class SecurityEventPageSchema(PageSchema):
+    items = fields.List(fields.Nested(SecurityEventSchema), required=True)
+
+
 # --- GDPR requests --------------------------------------------------------------------------------
 
 

@@ -31,6 +31,7 @@ from engine.tenancy import get_tenant
 
 from ..auth import CsrfFailed, csrf_token, current_actor
 from ..errors import status_of
+from ..security import record_refusal
 from . import common, labels, vendor
 from .forms import walk
 
@@ -56,11 +57,13 @@ def _require_login() -> Any:
         return None
     try:
         current_actor()
-    except NotAuthenticated:
+    except NotAuthenticated as error:
+        record_refusal(error, 401)
         if _wants_json():
             return jsonify({"code": "not_authenticated"}), 401
         return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
     except CsrfFailed as error:
+        record_refusal(error, 403)
         message = gettext("Your session has expired or the page was old. Please try again.")
         if _wants_json():
             return jsonify({"code": error.code, "message": message}), 403
@@ -94,8 +97,11 @@ def _domain_error(error: DomainError) -> Any:
     """Domain errors on pages: a login page, a page saying what is wrong, or (after a post that could
     not be done, e.g. someone else claimed the task first) the page before with a message."""
     if isinstance(error, NotAuthenticated):
+        record_refusal(error, 401)
         return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
     status = status_of(error)
+    if request.url_rule is not None:  # not for a path no page has
+        record_refusal(error, status)
     message = common.error_message(error)
     if _wants_json():
         return jsonify({"code": error.code, "message": message}), status
@@ -154,7 +160,14 @@ def _context() -> dict[str, Any]:
 
 
 def register(app: Flask) -> None:
-    from . import auth_views, dashboard_views, designer_views, procedure_views, task_views  # noqa: F401
+    from . import (  # noqa: F401
+        auth_views,
+        dashboard_views,
+        designer_views,
+        privacy_views,
+        procedure_views,
+        task_views,
+    )
 
     app.register_blueprint(bp)
     app.register_blueprint(vendor.bp)

@@ -15,6 +15,7 @@ from engine.roles import Role
 
 from ..auth import end_session, optional_actor, public, start_session
 from ..i18n import LANGUAGES
+from ..security import record_refusal
 from . import bp, common
 
 
@@ -59,7 +60,8 @@ def login_post() -> Any:
         return _login_page(gettext("The login page had expired. Please try again."), username, 400)
     try:
         result = accounts.login(common.uow(), username, request.form.get("password", ""))
-    except NotAuthenticated:
+    except NotAuthenticated as error:
+        record_refusal(error, 401, login_name=username)
         return _login_page(gettext("Unknown username or wrong password."), username, 401)
     start_session(result)
     return redirect(common.back(url_for("web.home")))

@@ -11,9 +11,39 @@ from engine.definitions import designer as definitions
 from engine.definitions.changes import version_history
 from engine.definitions.editing import deploy_edit, validate_edit
 from engine.errors import InvalidProcessModel, ModelIssue
+from engine.roles import Role
 
+from ..auth import current_actor
 from . import bp, common
-from .vendor import vendor_available
+from .vendor import designer_only, vendor_available
+
+# The designer and the modeler: for process designers and administrators only (other roles read the
+# deployed definitions through the API where the engine allows it, never in the modeler).
+DESIGNER_ROLES = (Role.PROCESS_DESIGNER, Role.ADMIN)
+# The designer's own script (api/static) besides the modelers from node_modules (api.web.vendor).
+DESIGNER_STATIC = frozenset({"js/designer.js", "js/lint-entry.js"})
+
+
+@bp.before_request
+def _designers_only() -> None:
+    # Runs after the login check of the web blueprint: a refused role gets the 403 page (and a
+    # security event), a JSON call (validate, deploy) a JSON 403.
+    if (request.endpoint or "").startswith("web.designer"):
+        current_actor().require(*DESIGNER_ROLES)
+
+
+@bp.before_app_request
+def _designer_assets() -> None:
+    """The designer's scripts and styles are answered 401/403 like any protected route."""
+    args = request.view_args or {}
+    if request.endpoint == "static":
+        guarded = args.get("filename") in DESIGNER_STATIC
+    elif request.endpoint == "vendor.vendor_file":
+        guarded = designer_only(str(args.get("package")), str(args.get("path")))
+    else:
+        return
+    if guarded:
+        current_actor().require(*DESIGNER_ROLES)
 
 
 @bp.get("/designer")

@@ -40,7 +40,22 @@ ALLOWED: dict[str, frozenset[str]] = {
     ".wams": frozenset({"bpmnlint.js"}),
 }
 
+# Served only to those who may open the designer (api.web.designer_views): the modelers and linter.
+DESIGNER_ONLY: dict[str, frozenset[str] | None] = {
+    "bpmn-js": frozenset({"dist/bpmn-modeler.production.min.js"}),
+    "dmn-js": None,  # every file
+    "bpmn-js-bpmnlint": None,
+    ".wams": None,
+}
+
 bp = Blueprint("vendor", __name__)
+
+
+def designer_only(package: str, path: str) -> bool:
+    if package not in DESIGNER_ONLY:
+        return False
+    files = DESIGNER_ONLY[package]
+    return files is None or path in files
 
 
 def node_modules() -> Path:

@@ -1,5 +1,5 @@
 """Tables of the privacy core: the processing log and its chain heads, medical release decisions,
-GDPR requests, complaints, privacy incidents and further-processing requests.
+GDPR requests, complaints, privacy incidents, further-processing requests and the security log.
 
 The processing log holds no personal values: a subject is named by its pseudonym, data by their
 categories. It is append-only (database triggers refuse UPDATE and DELETE) and hash-chained per tenant:
@@ -199,3 +199,46 @@ class FurtherProcessingRequest(Base):
     missing: Mapped[list[str]] = mapped_column(JSONType, default=list)
     requested_by: Mapped[str] = mapped_column(String(200))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SecurityEvent(Base):
+    """Refused access (another municipality's id, a role without rights, no login, a failed login):
+    who tried what and how it was answered. No personal values: the target is the route template and
+    the ids in the path; bodies and query strings are never kept. Append-only and hash-chained per
+    `chain` (the tenant, or "-" for a caller no municipality is known for)."""
+
+    __tablename__ = "security_events"
+    __table_args__ = (
+        UniqueConstraint("chain", "seq"),
+        Index("ix_security_events_at", "chain", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    chain: Mapped[str] = mapped_column(String(64))
+    tenant_id: Mapped[str | None] = mapped_column(ForeignKey("tenants.id"))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[str] = mapped_column(String(300))
+    party: Mapped[str | None] = mapped_column(String(100))
+    # The method and the endpoint, e.g. "GET privacy.get_request".
+    operation: Mapped[str] = mapped_column(String(200))
+    # The route template, e.g. "/api/v1/privacy/requests/<uuid:request_id>", and the ids in the path.
+    target: Mapped[str] = mapped_column(String(300))
+    target_ids: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    # not_found | not_authorized | not_authenticated | csrf_failed | login_failed | too_many_attempts
+    outcome: Mapped[str] = mapped_column(String(40))
+    status: Mapped[int] = mapped_column(Integer)
+    trace_id: Mapped[str] = mapped_column(String(32))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class SecurityEventHead(Base):
+    """The end of one security chain; every append locks this row."""
+
+    __tablename__ = "security_event_heads"
+
+    chain: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -18,6 +18,7 @@ from tests.api.conftest import ApiClient, start_case
 
 ALL = frozenset(Role)
 FG = frozenset({Role.PRIVACY_OFFICER})
+SECURITY = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN})
 STAFF = frozenset({Role.MELDPUNT, Role.ASSESSOR, Role.COORDINATOR, Role.MANAGER, Role.PRIVACY_OFFICER})
 REQUEST_READERS = frozenset({Role.COORDINATOR, Role.MANAGER, Role.PRIVACY_OFFICER})
 HANDLERS = frozenset({Role.COORDINATOR, Role.PRIVACY_OFFICER})
@@ -125,6 +126,13 @@ REQUEST = "requests/{id}"
 PRIVACY_ENDPOINTS = [
     ("GET", f"{PREFIX}/log", FG, lambda a, r: (f"{PREFIX}/log", {})),
     ("GET", f"{PREFIX}/log/verify", FG, lambda a, r: (f"{PREFIX}/log/verify", {})),
+    ("GET", f"{PREFIX}/security-events", SECURITY, lambda a, r: (f"{PREFIX}/security-events", {})),
+    (
+        "GET",
+        f"{PREFIX}/security-events/verify",
+        SECURITY,
+        lambda a, r: (f"{PREFIX}/security-events/verify", {}),
+    ),
     (
         "POST",
         f"{PREFIX}/requests",
