@@ -218,6 +218,21 @@ def audit_verify(tenants: tuple[str, ...]) -> None:
 
 
 @main.group()
+def privacy() -> None:
+    """The need-to-know policy."""
+
+
+@privacy.command("matrix")
+@click.argument("bundle", default="workflows", type=click.Path(exists=True, file_okay=False))
+def privacy_matrix(bundle: str) -> None:
+    """Print who sees which data categories per phase under BUNDLE's policy (Markdown, as in
+    docs/privacy.md), derived from the policy file by the same rules that screen every read."""
+    from engine.privacy.matrix import markdown_for_bundle
+
+    click.echo(markdown_for_bundle(Path(bundle)))
+
+
+@main.group()
 def retention() -> None:
     """Erasing personal data after the retention period."""
 
