@@ -47,7 +47,9 @@ def procedure_list() -> Any:
 def _start_page(
     process_id: str, values: dict[str, Any] | None = None, errors: Any = None, status: int = 200
 ) -> Any:
-    start = designer.start_form(common.uow(readonly=True), common.actor(), process_id)
+    who = common.actor()
+    who.require(*procedures.STARTERS)  # the melding form is for those who may register one
+    start = designer.start_form(common.uow(readonly=True), who, process_id)
     schema = (start.form or {}).get("schema") or {}
     return (
         render_template(
