@@ -86,12 +86,12 @@ CASE_STAFF = (Role.MELDPUNT, Role.ASSESSOR, Role.COORDINATOR, Role.MANAGER)
 
 
 def require_can_see(actor: Actor, task: Task) -> None:
-    """Refuse a task the actor may not see. A party's task does not exist for anyone outside the
-    municipality's staff who may not see it (404, as for another municipality's id): the refusal
-    would tell another party that this party takes part."""
+    """Refuse a task the actor may not see. A party's task does not exist for anyone outside that
+    party and the municipality's staff (404, as for another municipality's id): the refusal would
+    tell another party that this party takes part."""
     if can_see(actor, task):
         return
-    if task.party is not None and not actor.has(*CASE_STAFF):
+    if task.party is not None and task.party != actor.party and not actor.has(*CASE_STAFF):
         raise NotFound("task not found")
     raise NotAuthorized(_not_for_you(task), role=task.role)
 

@@ -265,6 +265,14 @@ class Canary:
                 or (planted.element, planted.party) in seen_sources
             ):
                 visible.add(marker)
+        # The privacy officer sees the record of a medical-confidentiality weighing (its grounds,
+        # decision and motivation), never the medical data themselves.
+        if role == Role.PRIVACY_OFFICER:
+            visible |= {
+                m
+                for m, p in self.planted.items()
+                if p.element == "task_medische_afweging" and p.field == "motivering"
+            }
         # A fact the account may see names its source: that party it may know of.
         parties |= {
             f"party:{facts[m][0].source_party}" for m in visible if m in facts and facts[m][0].source_party

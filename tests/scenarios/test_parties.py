@@ -4,6 +4,10 @@ data."""
 
 from __future__ import annotations
 
+import pytest
+
+from engine.errors import NotFound
+
 from . import answers as a
 from .phases import assess, consent
 from .walk import ASSESSOR, COORDINATOR, OpenTask, Walk, doctor, party
@@ -34,7 +38,9 @@ def test_a_doctor_declines_to_share_and_the_procedure_goes_on(walk: Walk) -> Non
         [],
     )
     assert "of party huisarts" in walk.forbidden("task_medische_afweging", as_=party("huisarts"))
-    assert "of party huisarts" in walk.forbidden("task_medische_afweging", as_=doctor("ggz_instelling"))
+    # For another party the GP's task does not exist: a refusal would tell it the GP takes part.
+    with pytest.raises(NotFound):
+        walk.complete("task_medische_afweging", party="huisarts", as_=doctor("ggz_instelling"))
     detail = walk.detail("task_medische_afweging", as_=doctor("huisarts"))
     assert detail.legal_ground is not None and detail.legal_ground["artikel"] == "7:457 BW; 88 Wet BIG"
 
