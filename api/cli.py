@@ -312,8 +312,9 @@ def audit() -> None:
 @audit.command("verify")
 @click.option("--tenant", "tenants", multiple=True, help="tenant id (repeatable); default: every tenant")
 def audit_verify(tenants: tuple[str, ...]) -> None:
-    """Recompute every tenant's hash chain; exit 1 when a line was edited or deleted. Prints each
-    chain's head (sequence number and hash): keep it elsewhere to detect a rewritten chain later."""
+    """Recompute every tenant's hash chain; exit 1 when a line was edited, deleted, inserted or written
+    after the head, naming the first wrong line of each. Prints each chain's head (sequence number and
+    hash): keep it elsewhere to detect a rewritten chain later."""
     from engine.privacy.queries import verify_all
 
     reports = [r for r in verify_all(_services().uow(readonly=True)) if not tenants or r.tenant_id in tenants]

@@ -4,7 +4,9 @@ verify the tenant's hash chain.
 Chain: every line's `hash` is SHA-256 over its canonical JSON (all fields, including its `seq` and the
 previous line's hash). The tenant's head row (`processing_log_heads`) holds the newest `seq` and hash.
 Editing a line breaks its hash; deleting one leaves a gap in `seq` (or, at the end, a head that points
-past the last line); both are reported by `verify_chain` (`wams audit verify`).
+past the last line); inserting one means renumbering the lines after it (their hashes cover `seq`);
+a line appended without moving the head lies beyond it. `verify_chain` (`wams audit verify`) names
+the first wrong line of each (see `_ChainWalk`).
 
 Concurrency: an append starts with ``UPDATE processing_log_heads SET seq = seq + n … RETURNING``. On
 PostgreSQL that row lock serializes appends per tenant until commit (a second appender waits, then
@@ -24,12 +26,12 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import Connection, Dialect, Engine, Table, select
+from sqlalchemy import Connection, Dialect, Engine, Table
 
 from ..uow import UnitOfWork
 from .models import ProcessingLogEntry, ProcessingLogHead
@@ -233,78 +235,3 @@ def _writer(dialect: Dialect) -> _Writer:
     if found is None:
         found = _WRITERS[dialect.name] = _Writer(dialect)
     return found
-
-
-# --- verification ---------------------------------------------------------------------------------
-
-
-@dataclass
-class ChainProblem:
-    seq: int
-    kind: str  # edited | missing | broken_link
-    message: str
-
-
-@dataclass
-class ChainReport:
-    tenant_id: str
-    entries: int
-    head_seq: int
-    head_hash: str
-    problems: list[ChainProblem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def verify_chain(uow: UnitOfWork, tenant_id: str, *, batch: int = 2000) -> ChainReport:
-    """Recompute every line of the tenant's chain (call inside an open unit of work)."""
-    head = uow.session.execute(
-        select(ProcessingLogHead.seq, ProcessingLogHead.hash).where(ProcessingLogHead.tenant_id == tenant_id)
-    ).first()
-    head_seq, head_hash = (int(head[0]), str(head[1])) if head else (0, GENESIS)
-    report = ChainReport(tenant_id, 0, head_seq, head_hash)
-    expected, prev = 1, GENESIS
-    columns = [_ENTRIES.c[name] for name in (*HASHED, "hash")]
-    last = 0
-    while True:
-        rows = (
-            uow.session.execute(
-                select(*columns)
-                .where(_ENTRIES.c.tenant_id == tenant_id, _ENTRIES.c.seq > last)
-                .order_by(_ENTRIES.c.seq)
-                .limit(batch)
-            )
-            .mappings()
-            .all()
-        )
-        if not rows:
-            break
-        for row in rows:
-            seq = int(row["seq"])
-            report.entries += 1
-            if seq != expected:
-                gap = f"{expected}" if seq == expected + 1 else f"{expected}–{seq - 1}"
-                report.problems.append(ChainProblem(expected, "missing", f"line(s) {gap} are missing"))
-                prev = str(row["prev_hash"])
-            elif row["prev_hash"] != prev:
-                report.problems.append(
-                    ChainProblem(seq, "broken_link", f"line {seq} does not follow the line before it")
-                )
-            if entry_hash(dict(row)) != row["hash"]:
-                report.problems.append(
-                    ChainProblem(seq, "edited", f"line {seq} was changed after it was written")
-                )
-            prev = str(row["hash"])
-            expected = seq + 1
-            last = seq
-    if last != head_seq:
-        report.problems.append(
-            ChainProblem(last + 1, "missing", f"the chain ends at {last} but the head says {head_seq}")
-        )
-    elif prev != head_hash:
-        report.problems.append(
-            ChainProblem(last, "broken_link", "the last line does not match the chain head")
-        )
-    return report

@@ -21,9 +21,9 @@ from ..uow import UnitOfWork
 from .catalogue import Catalogue, catalogue_for_procedure
 from .disclosure import ground_text, record
 from .gdpr import LEGAL_GROUND, get_request
-from .log import ChainReport, verify_chain
 from .models import ProcessingLogEntry
 from .status import RequestKind, RequestStatus
+from .verify import ChainReport, verify_chain
 
 FG = (Role.PRIVACY_OFFICER,)
 EXPORTERS = (Role.COORDINATOR, Role.PRIVACY_OFFICER)

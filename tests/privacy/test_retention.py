@@ -13,10 +13,10 @@ from engine.db.models import metadata
 from engine.monitoring.service import indicators
 from engine.privacy.further import Confirmation, request_further_processing
 from engine.privacy.gdpr import Decision, decide_request, register_request
-from engine.privacy.log import verify_chain
 from engine.privacy.medical import release_facts
 from engine.privacy.registers import register_complaint, register_incident
 from engine.privacy.retention import sweep_retention
+from engine.privacy.verify import verify_chain
 from engine.procedures.listing import procedure_detail
 from engine.procedures.models import Indicator, Procedure
 from engine.procedures.view import case_view
