@@ -3,6 +3,7 @@ running the service."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from engine.db.migrate import upgrade
 from engine.definitions.bundle import Bundle
 from engine.definitions.service import deploy, validate_bundle
 from engine.demo import seed_demo_data
-from engine.errors import InvalidProcessModel
+from engine.errors import DomainError, InvalidProcessModel, NotFound
 from engine.gc_tuning import collect_garbage_less_often
 from engine.logs import configure_logging
 from engine.services import Services, build_services
@@ -96,7 +97,9 @@ def deploy_command(path: Path, tenants: tuple[str, ...], forms: Path | None) -> 
         with services.uow(readonly=True) as uow:
             tenants = tuple(t.id for t in list_tenants(uow))
     if not tenants:
-        raise click.ClickException("no tenants yet: run `wams demo-data` or pass --tenant")
+        raise click.ClickException(
+            "no tenants yet: create one with `wams tenant create <code> --name …` (or `wams demo-data`)"
+        )
     for tenant in tenants:
         try:
             deployments = deploy(
@@ -106,9 +109,125 @@ def deploy_command(path: Path, tenants: tuple[str, ...], forms: Path | None) -> 
             for issue in exc.issues:
                 click.echo(str(issue), err=True)
             raise click.ClickException(exc.message) from exc
+        except NotFound as exc:
+            raise _tenant_missing(exc, tenant) from exc
         for d in deployments:
             state = "new version" if d.created else "unchanged"
             click.echo(f"{tenant}: {d.definition.process_id} v{d.definition.version} ({state})")
+
+
+def _tenant_missing(exc: NotFound, tenant: str) -> click.ClickException:
+    return click.ClickException(f"{exc.message}; create it first with `wams tenant create {tenant} --name …`")
+
+
+@main.group()
+def tenant() -> None:
+    """Municipalities (tenants)."""
+
+
+@tenant.command("create")
+@click.argument("code")
+@click.option("--name", required=True, help='the name people read, e.g. "Gemeente Zuidstad"')
+@click.option("--rehearsal", is_flag=True, help="a rehearsal (practice) municipality, not production")
+def tenant_create(code: str, name: str, rehearsal: bool) -> None:
+    """Create a municipality with the code CODE (lower-case letters, digits, '-' and '_')."""
+    from engine.provisioning import create_tenant
+
+    try:
+        created = create_tenant(_services().uow(), code, name, rehearsal=rehearsal)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"tenant {created.id} ({created.name}, {created.kind}) created")
+
+
+@tenant.command("list")
+def tenant_list() -> None:
+    """The municipalities: code, kind and name."""
+    with _services().uow(readonly=True) as uow:
+        for row in list_tenants(uow):
+            click.echo(f"{row.id}\t{row.kind}\t{row.name}")
+
+
+PASSWORD_ENV = "WAMS_NEW_USER_PASSWORD"  # noqa: S105 - the name of a variable, not a password
+
+
+def _new_password(from_stdin: bool) -> str:
+    """The new account's password: from standard input, the environment, or asked twice; never from
+    the command line, where other users of the machine and the shell history would see it."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    value = os.environ.get(PASSWORD_ENV)
+    if value:
+        return value
+    prompted: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return prompted
+
+
+@main.group()
+def user() -> None:
+    """Accounts."""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--tenant", "tenant_id", required=True, help="the municipality's code")
+@click.option("--role", "roles", multiple=True, required=True, help="a role (repeatable), e.g. admin")
+@click.option("--name", "display_name", help="the name people read (default: the username)")
+@click.option("--email", help="where escalation mail reaches this person")
+@click.option("--party", help="the party a party contact or medical professional acts for")
+@click.option("--password-stdin", is_flag=True, help="read the password from the first line of stdin")
+@click.option("--no-password", is_flag=True, help="no password (OIDC or API tokens only)")
+def user_create(
+    username: str,
+    tenant_id: str,
+    roles: tuple[str, ...],
+    display_name: str | None,
+    email: str | None,
+    party: str | None,
+    password_stdin: bool,
+    no_password: bool,
+) -> None:
+    """Create a local account, e.g. the first administrator of a municipality (`--role admin`).
+
+    The password comes from stdin (--password-stdin), from WAMS_NEW_USER_PASSWORD, or is asked for."""
+    from engine.provisioning import create_account
+
+    password = None if no_password else _new_password(password_stdin)
+    try:
+        created = create_account(
+            _services().uow(),
+            tenant_id,
+            username,
+            roles=list(roles),
+            password=password,
+            display_name=display_name,
+            email=email,
+            party=party,
+        )
+    except NotFound as exc:
+        raise _tenant_missing(exc, tenant_id) from exc
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"user {created.username} ({', '.join(created.roles)}) created in {created.tenant_id}")
+
+
+@main.group()
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("create")
+@click.argument("username")
+@click.option("--name", default="console", show_default=True, help="what the token is for")
+def token_create(username: str, name: str) -> None:
+    """Issue an API token for USERNAME and print only its secret (shown once; keep it safe)."""
+    from engine.provisioning import issue_console_token
+
+    try:
+        issued = issue_console_token(_services().uow(), username, name)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(issued.secret)
 
 
 @main.command("demo-data")
@@ -195,8 +314,8 @@ def audit() -> None:
 def audit_verify(tenants: tuple[str, ...]) -> None:
     """Recompute every tenant's hash chain of the processing log, then every chain of the security
     log ("security <tenant>"; "security -": refusals without a municipality); exit 1 when a line was
-    edited or deleted. Prints each chain's head (sequence number and hash): keep it elsewhere to detect
-    a rewritten chain later."""
+    edited, deleted, inserted or written after the head, naming the first wrong line of each. Prints
+    each chain's head (sequence number and hash): keep it elsewhere to detect a rewritten chain later."""
     from engine.privacy.queries import verify_all
     from engine.privacy.security import verify_all_events
 

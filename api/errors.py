@@ -18,6 +18,7 @@ from engine.errors import (
     Conflict,
     DomainError,
     FieldError,
+    InvalidBody,
     InvalidForm,
     InvalidInput,
     InvalidProcessModel,
@@ -39,6 +40,7 @@ STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
     (NotFound, 404),
     (NotAuthenticated, 401),
     (NotAuthorized, 403),
+    (InvalidBody, 400),
     (InvalidForm, 422),
     (InvalidProcessModel, 422),
     (InvalidInput, 422),
@@ -55,6 +57,7 @@ TITLES: dict[str, Any] = {
     "task_claimed_by_other": lazy_gettext("Someone else has this task"),
     "invalid_form": lazy_gettext("The form is not filled in correctly"),
     "invalid_input": lazy_gettext("The request is not valid"),
+    "invalid_body": lazy_gettext("The request body is not valid JSON"),
     "invalid_process_model": lazy_gettext("The process model has errors"),
     "conflict": lazy_gettext("Changed by someone else"),
     "task_already_completed": lazy_gettext("The task has already been completed"),
@@ -174,6 +177,7 @@ def problem(
     issues: list[dict[str, Any]] | None = None,
     details: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> Response:
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + code,
@@ -189,6 +193,8 @@ def problem(
         body["issues"] = issues
     if details:
         body["details"] = _jsonable(details)
+    for key, value in (extra or {}).items():  # extension members (RFC 9457 §3.2)
+        body.setdefault(key, _jsonable(value))
     response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
     response.headers["Content-Language"] = _language()
     if status == 429:
@@ -207,7 +213,7 @@ def _language() -> str:
     return str(locale.language) if locale else "nl"
 
 
-def domain_error_response(error: DomainError) -> Response:
+def domain_error_response(error: DomainError, *, extra: Mapping[str, Any] | None = None) -> Response:
     status = status_of(error)
     record_refusal(error, status)
     errors = None
@@ -222,7 +228,9 @@ def domain_error_response(error: DomainError) -> Response:
         ]
     issues = [i.as_dict() for i in error.issues] if isinstance(error, InvalidProcessModel) else None
     details = {k: v for k, v in error.details.items() if k != "field"}
-    return problem(status, error.code, gettext(error.message), errors=errors, issues=issues, details=details)
+    return problem(
+        status, error.code, gettext(error.message), errors=errors, issues=issues, details=details, extra=extra
+    )
 
 
 def _flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:

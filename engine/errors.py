@@ -74,6 +74,13 @@ class InvalidInput(DomainError):
     code = "invalid_input"
 
 
+class InvalidBody(InvalidInput):
+    """A request body that is not well-formed JSON one may safely work with (bad syntax or Unicode,
+    nested too deep): refused as a whole before anything reads it."""
+
+    code = "invalid_body"
+
+
 @dataclass(frozen=True)
 class ModelIssue:
     """One problem found in a bundle: where it is and what to do about it."""

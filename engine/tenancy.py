@@ -3,9 +3,11 @@ filters on it: an id from another tenant is indistinguishable from one that does
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from datetime import datetime
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
@@ -13,8 +15,16 @@ from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db.base import Base, JSONType, UTCDateTime
-from .errors import NotFound
+from .errors import Conflict, InvalidInput, NotFound
 from .uow import UnitOfWork
+
+
+class TenantKind(StrEnum):
+    """A production municipality handles real cases; a rehearsal one is for practice and training
+    (its own data, and later its own clock), never mixed with production."""
+
+    PRODUCTION = "production"
+    REHEARSAL = "rehearsal"
 
 
 class Tenant(Base):
@@ -24,20 +34,48 @@ class Tenant(Base):
     name: Mapped[str] = mapped_column(String(200))
     # Overrides of the bundles' settings.yaml (periods, retention, …) for this municipality.
     settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    kind: Mapped[str] = mapped_column(
+        String(16), default=TenantKind.PRODUCTION.value, server_default=TenantKind.PRODUCTION.value
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 def get_tenant(uow: UnitOfWork, tenant_id: str) -> Tenant:
     tenant = uow.session.get(Tenant, tenant_id)
     if tenant is None:
-        raise NotFound(f"unknown tenant {tenant_id!r}")
+        raise NotFound(f"the tenant {tenant_id!r} does not exist", field="tenant")
+    return tenant
+
+
+# A tenant code appears in usernames, URLs and logs: lower-case letters, digits, '-' and '_'.
+TENANT_CODE = re.compile(r"[a-z][a-z0-9_-]{1,63}")
+
+
+def add_tenant(uow: UnitOfWork, code: str, name: str, *, rehearsal: bool = False) -> Tenant:
+    """Create a municipality inside the caller's unit of work; its code must be new."""
+    code, name = code.strip(), name.strip()
+    if not TENANT_CODE.fullmatch(code):
+        raise InvalidInput(
+            "a tenant code is 2 to 64 lower-case letters, digits, '-' or '_', starting with a letter",
+            field="code",
+        )
+    if not name or len(name) > 200:
+        raise InvalidInput("a tenant name is 1 to 200 characters", field="name")
+    if uow.session.get(Tenant, code) is not None:
+        raise Conflict(f"the tenant {code!r} exists already", field="code")
+    kind = TenantKind.REHEARSAL if rehearsal else TenantKind.PRODUCTION
+    tenant = Tenant(id=code, name=name, settings={}, kind=kind.value, created_at=uow.now())
+    uow.session.add(tenant)
+    uow.flush()
     return tenant
 
 
 def ensure_tenant(uow: UnitOfWork, tenant_id: str, name: str) -> Tenant:
     tenant = uow.session.get(Tenant, tenant_id)
     if tenant is None:
-        tenant = Tenant(id=tenant_id, name=name, settings={}, created_at=uow.now())
+        tenant = Tenant(
+            id=tenant_id, name=name, settings={}, kind=TenantKind.PRODUCTION.value, created_at=uow.now()
+        )
         uow.session.add(tenant)
     return tenant
 

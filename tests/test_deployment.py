@@ -19,7 +19,7 @@ def test_compose_runs_the_app_under_gunicorn_the_scheduler_and_postgresql():
     services = yaml.safe_load(COMPOSE.read_text())["services"]
     assert {"db", "migrate", "web", "scheduler"} <= set(services)
     assert services["db"]["image"].startswith("postgres")
-    assert services["web"]["command"][0] == "gunicorn"
+    assert services["web"]["command"][:3] == ["gunicorn", "-c", "python:api.gunicorn_conf"]  # problem+json
     assert services["scheduler"]["command"] == ["wams", "scheduler"]
 
 

@@ -12,7 +12,27 @@ PREFIX = "/api/v1"
 
 
 def register(app: Flask, api: WamsApi) -> None:
-    from . import accounts, definitions, escalations, monitoring, privacy, procedures, registers, tasks
+    from . import (
+        accounts,
+        definitions,
+        escalations,
+        monitoring,
+        privacy,
+        procedures,
+        registers,
+        tasks,
+        tenants,
+    )
 
-    for module in (accounts, definitions, procedures, tasks, monitoring, privacy, registers, escalations):
+    for module in (
+        accounts,
+        tenants,
+        definitions,
+        procedures,
+        tasks,
+        monitoring,
+        privacy,
+        registers,
+        escalations,
+    ):
         api.register_blueprint(module.blp, url_prefix=PREFIX)

@@ -15,7 +15,6 @@ from flask import (
     current_app,
     flash,
     g,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -30,7 +29,7 @@ from engine.roles import Role
 from engine.tenancy import get_tenant
 
 from ..auth import CsrfFailed, csrf_token, current_actor
-from ..errors import status_of
+from ..errors import domain_error_response, http_error_response, problem, status_of
 from ..security import record_refusal
 from . import common, labels, vendor
 from .forms import walk
@@ -60,13 +59,13 @@ def _require_login() -> Any:
     except NotAuthenticated as error:
         record_refusal(error, 401)
         if _wants_json():
-            return jsonify({"code": "not_authenticated"}), 401
+            return problem(401, "not_authenticated")
         return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
     except CsrfFailed as error:
         record_refusal(error, 403)
         message = gettext("Your session has expired or the page was old. Please try again.")
         if _wants_json():
-            return jsonify({"code": error.code, "message": message}), 403
+            return problem(403, error.code, message, extra={"message": message})
         flash(message, "error")
         return redirect(common.safe_next(_local(request.referrer), url_for("web.home")))
     return None
@@ -103,8 +102,8 @@ def _domain_error(error: DomainError) -> Any:
     if request.url_rule is not None:  # not for a path no page has
         record_refusal(error, status)
     message = common.error_message(error)
-    if _wants_json():
-        return jsonify({"code": error.code, "message": message}), status
+    if _wants_json():  # the page's scripts read `message` (and `issues`) beside the problem
+        return domain_error_response(error, extra={"message": message})
     if request.method == "POST" and status not in (403, 404):
         flash(message, "error")
         return redirect(common.back(request.path))
@@ -117,7 +116,7 @@ def _http_error(error: HTTPException) -> Any:
     if status == 404:
         return _domain_error(NotFound("not found"))
     if _wants_json():
-        return jsonify({"code": str(status)}), status
+        return http_error_response(error)
     return render_template("web/error.html", error=None, message=error.name), status
 
 
@@ -126,7 +125,7 @@ def _unexpected(error: Exception) -> Any:
     current_app.logger.exception("unexpected error on %s %s", request.method, request.path, exc_info=error)
     message = gettext("Something went wrong on our side")
     if _wants_json():
-        return jsonify({"code": "internal_error", "message": message}), 500
+        return problem(500, "internal_error", extra={"message": message})
     return render_template("web/error.html", error=None, message=message), 500
 
 

@@ -5,10 +5,12 @@ SpiffWorkflow hands every expression to plain ``eval``/``exec``. This module rep
 - compilation through RestrictedPython (no names or attributes starting with ``_``, so no
   ``__import__`` or ``().__class__.__base__.__subclasses__()``), plus our own refusals: no ``import``,
   no ``open``/``eval``/``exec``/``getattr``… — checked at deploy time and again at run time;
-- an allow-list of built-ins, with ``range``, ``**``, ``*`` and ``<<`` bounded so one expression cannot
-  allocate gigabytes;
+- an allow-list of built-ins;
 - a CPU-time budget per evaluation enforced by a trace function (`budget.py`), which stops endless
-  loops;
+  loops between lines;
+- bounds on what one operation may build (`growth.py`: ``**``, ``*``, ``<<``, ``+``, ``%``, format
+  widths, ``join``/``replace``/…, ``sum``, ``round``, ``range``), checked before it runs, so no single
+  operation inside C outlasts the budget;
 - JSON-only task data: a script that leaves a non-JSON value in the data is refused.
 
 The script engine is not serialized by SpiffWorkflow, so the runtime installs it on every workflow it
@@ -26,7 +28,7 @@ from typing import Any
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
-from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr
+from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
 from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -35,12 +37,10 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 
 from ..errors import SandboxViolation, ScriptError, ScriptTimeout
 from .budget import BudgetExceeded, time_budget, watch_collector
+from .growth import checked_binop, checked_format, checked_getattr, checked_round, checked_sum
 from .script_helpers import HELPERS
 
 MAX_RANGE = 100_000
-MAX_SEQUENCE = 100_000
-MAX_EXPONENT = 256
-MAX_SHIFT = 256
 # Instances of one multi-instance activity (one per party, household member, …).
 MAX_INSTANCES = 1_000
 
@@ -106,7 +106,7 @@ class _Transformer(RestrictingNodeTransformer):
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         node = self.node_contents_visit(node)
-        if isinstance(node.op, ast.Pow | ast.Mult | ast.LShift):
+        if isinstance(node.op, ast.Pow | ast.Mult | ast.LShift | ast.Add | ast.Mod):
             call = ast.Call(
                 func=ast.Name("_safe_binop_", ast.Load()),
                 args=[ast.Constant(type(node.op).__name__), node.left, node.right],
@@ -114,6 +114,19 @@ class _Transformer(RestrictingNodeTransformer):
             )
             return ast.fix_missing_locations(ast.copy_location(call, node))
         return node
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
+        # `f"{x:>{width}}"`: the value is formatted by a helper that bounds the spec's widths first.
+        node = self.node_contents_visit(node)
+        if node.format_spec is None:
+            return node
+        call = ast.Call(
+            func=ast.Name("_safe_format_", ast.Load()),
+            args=[node.value, ast.Constant(node.conversion), node.format_spec],
+            keywords=[],
+        )
+        formatted = ast.FormattedValue(value=call, conversion=-1, format_spec=None)
+        return ast.fix_missing_locations(ast.copy_location(formatted, node))
 
 
 def _policy_errors(result: Any) -> list[str]:
@@ -180,21 +193,6 @@ def _unknown_functions(tree: ast.AST) -> str | None:
 # --- run-time guards ---------------------------------------------------------------------------
 
 
-def _safe_binop(op: str, left: Any, right: Any) -> Any:
-    if op == "Pow":
-        if isinstance(right, int | float) and abs(right) > MAX_EXPONENT and abs(left) > 1:
-            raise SandboxViolation(f"exponent {right} is too large")
-        return left**right
-    if op == "LShift":
-        if isinstance(right, int) and right > MAX_SHIFT:
-            raise SandboxViolation(f"shift by {right} is too large")
-        return left << right
-    for seq, times in ((left, right), (right, left)):
-        if isinstance(seq, str | list | tuple) and isinstance(times, int) and len(seq) * times > MAX_SEQUENCE:
-            raise SandboxViolation(f"a sequence of {len(seq) * times:,} items is too large")
-    return left * right
-
-
 def _bounded_range(*args: int) -> range:
     result = range(*args)
     if len(result) > MAX_RANGE:
@@ -204,13 +202,14 @@ def _bounded_range(*args: int) -> range:
 
 def _inplacevar(op: str, left: Any, right: Any) -> Any:
     operators: dict[str, Callable[[Any, Any], Any]] = {
-        "+=": lambda a, b: a + b,
+        "+=": lambda a, b: checked_binop("Add", a, b),
         "-=": lambda a, b: a - b,
-        "*=": lambda a, b: _safe_binop("Mult", a, b),
+        "*=": lambda a, b: checked_binop("Mult", a, b),
         "/=": lambda a, b: a / b,
         "//=": lambda a, b: a // b,
-        "%=": lambda a, b: a % b,
-        "**=": lambda a, b: _safe_binop("Pow", a, b),
+        "%=": lambda a, b: checked_binop("Mod", a, b),
+        "**=": lambda a, b: checked_binop("Pow", a, b),
+        "<<=": lambda a, b: checked_binop("LShift", a, b),
         "|=": lambda a, b: a | b,
         "&=": lambda a, b: a & b,
     }
@@ -232,9 +231,9 @@ SAFE_BUILTINS: dict[str, Any] = {
     "len": len,
     "min": min,
     "max": max,
-    "sum": sum,
+    "sum": checked_sum,
     "abs": abs,
-    "round": round,
+    "round": checked_round,
     "sorted": sorted,
     "reversed": reversed,
     "any": any,
@@ -258,14 +257,15 @@ SAFE_BUILTINS: dict[str, Any] = {
 }
 
 _GUARDS: dict[str, Any] = {
-    "_getattr_": safer_getattr,
+    "_getattr_": checked_getattr,
     "_getitem_": default_guarded_getitem,
     "_getiter_": default_guarded_getiter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
     "_write_": _write_guard,
     "_inplacevar_": _inplacevar,
-    "_safe_binop_": _safe_binop,
+    "_safe_binop_": checked_binop,
+    "_safe_format_": checked_format,
 }
 
 _RESERVED = frozenset(SAFE_BUILTINS) | frozenset(HELPERS) | frozenset(_GUARDS) | {"__builtins__"}

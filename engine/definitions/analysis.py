@@ -7,7 +7,6 @@ timers, DMN cells, calls). A bundle with any error compiles nothing.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +22,7 @@ from ..bpmn.xml import UnsafeXml, parse_untrusted
 from ..errors import ModelIssue
 from ..forms import schema_problems
 from ..privacy.policy_file import policy_issues
+from ..safe_json import UnsafeJson, load_json
 from .bpmn_checks import BpmnContext, ProcessInfo, check_bpmn
 from .bundle import Bundle
 from .dmn_checks import check_dmn
@@ -139,9 +139,9 @@ def _load_forms(bundle: Bundle, issues: list[ModelIssue]) -> tuple[set[str], dic
         key = path[len("forms/") : -len(".json")]
         keys.add(key)
         try:
-            schema = json.loads(bundle.files[path].decode("utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            problems[key] = [f"not valid JSON: {exc}"]
+            schema = load_json(bundle.files[path])
+        except UnsafeJson as exc:
+            problems[key] = [f"not usable JSON: {exc}"]
             continue
         found = schema_problems(schema)
         if found:

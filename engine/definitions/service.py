@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..bpmn.state import serialize_specs
 from ..errors import Conflict, InvalidProcessModel, NotFound
+from ..tenancy import get_tenant
 from ..uow import UnitOfWork
 from .analysis import BundleAnalysis, EntryProcess, analyze
 from .bundle import Bundle
@@ -46,6 +47,7 @@ def deploy_in(
     uow: UnitOfWork, tenant_id: str, bundle: Bundle, actor: str | None, *, max_xml_bytes: int
 ) -> list[Deployment]:
     """`deploy` inside a unit of work the caller owns (e.g. seeding several tenants at once)."""
+    get_tenant(uow, tenant_id)  # a clear NotFound, not a foreign-key violation at the first insert
     analysis = analyze(bundle, max_xml_bytes=max_xml_bytes)
     if not analysis.ok:
         raise InvalidProcessModel(f"the bundle has {len(analysis.errors)} error(s)", analysis.errors)

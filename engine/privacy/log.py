@@ -4,8 +4,10 @@ verify the tenant's hash chain.
 Chain (`chain`, shared with the security log): every line's `hash` is SHA-256 over its canonical JSON
 (all fields, including its `seq` and the previous line's hash). The tenant's head row
 (`processing_log_heads`) holds the newest `seq` and hash. Editing a line breaks its hash; deleting one
-leaves a gap in `seq` (or, at the end, a head that points past the last line); both are reported by
-`verify_chain` (`wams audit verify`).
+leaves a gap in `seq` (or, at the end, a head that points past the last line); inserting one means
+renumbering the lines after it (their hashes cover `seq`); a line appended without moving the head
+lies beyond it. `verify_chain` (`wams audit verify`) names the first wrong line of each
+(`chain._ChainWalk`).
 
 Concurrency: an append starts with ``UPDATE processing_log_heads SET seq = seq + n … RETURNING``. On
 PostgreSQL that row lock serializes appends per tenant until commit (a second appender waits, then

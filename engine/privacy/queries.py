@@ -19,9 +19,10 @@ from ..roles import DUTCH_NAMES, Role
 from ..tenancy import Tenant
 from ..uow import UnitOfWork
 from .catalogue import Catalogue, catalogue_for_procedure
+from .chain import ChainReport
 from .disclosure import ground_text, record
 from .gdpr import LEGAL_GROUND, get_request
-from .log import ChainReport, verify_chain
+from .log import verify_chain
 from .models import ProcessingLogEntry
 from .status import RequestKind, RequestStatus
 

@@ -162,3 +162,85 @@ def test_a_literal_loop_cardinality_out_of_bounds_is_refused_at_deploy():
     issues = [str(i) for i in analyze(_many("2000000")).issues]
     assert any("[veel]" in i and "loop cardinality '2000000'" in i for i in issues), issues
     assert analyze(_many("3")).issues == []
+
+
+# --- one operation cannot outrun the budget: growth is bounded before it happens ------------------
+
+# The four lines that held a worker for 31 s: the budget is checked between lines, and the last
+# line is one multiplication inside C of a number with 33 million digits.
+BIG_NUMBER_SCRIPT = "x = 10 ** 256\nx = x ** 256\nx = x * x\nx = x ** 256"
+
+ONE_HUGE_OPERATION = {
+    "power": BIG_NUMBER_SCRIPT,
+    "product": "x = 10 ** 256\n" + "x = x * x\n" * 8,
+    "augmented power": "x = 10 ** 256\nx **= 200",
+    "shift": "x = int('9' * 4000)\n" + "x = x << 256\n" * 13,
+    "augmented shift": "x = 10 ** 256\nx <<= 100000",
+    "joined text": "s = 'x' * 100000\nt = ''.join([s] * 100000)",
+    "concatenation": "s = 'x' * 100000\ns = s + s",
+    "augmented concatenation": "s = [0] * 100000\ns += s",
+    "replacement": "s = 'x' * 100000\nt = s.replace('x', s)",
+    "padding": "t = 'x'.ljust(10 ** 9)",
+    "zero fill": "t = '1'.zfill(10 ** 9)",
+    "tabs": "t = ('\\t' * 1000).expandtabs(100000)",
+    "bytes": "b = (1).to_bytes(10 ** 9, 'big')",
+    "f-string width": "t = f'{1:>999999999}'",
+    "f-string nested width": "w = 999999999\nt = f'{1:>{w}}'",
+    "f-string precision": "t = f'{1.5:.999999999f}'",
+    "%-width": "t = '%999999999d' % 1",
+    "%-fields": "s = 'x' * 100000\nt = ('%s' * 50000) % ((s,) * 50000)",
+    "sum of lists": "x = sum([[1] * 1000] * 1000, [])",
+    "round": "x = round(10 ** 200, -10 ** 9)",
+}
+
+
+@pytest.mark.parametrize("script", ONE_HUGE_OPERATION.values(), ids=ONE_HUGE_OPERATION.keys())
+def test_one_huge_operation_is_refused_before_it_runs(sandbox, script):
+    with pytest.raises(SandboxViolation, match="too large"):
+        sandbox.execute(script, {})
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("2 ** 100", 2**100),
+        ("(10 ** 256) * (10 ** 256)", 10**512),
+        ("1 << 200", 1 << 200),
+        ("'ab' * 3 + 'c'", "abababc"),
+        ("[1] + [2]", [1, 2]),
+        ("7 % 3", 1),
+        ("'%s-%03d' % ('a', 7)", "a-007"),
+        ("f'{3.14159:.2f} {\"a\"!r:>5}'", "3.14   'a'"),
+        ("', '.join(['a', 'b'])", "a, b"),
+        ("'a-b'.replace('-', '+')", "a+b"),
+        ("'7'.zfill(3)", "007"),
+        ("sum([1, 2, 3]) + sum([[1], [2]], [])[1]", 8),
+        ("round(2.567, 2)", 2.57),
+        ("round(1234, -2)", 1200),
+    ],
+)
+def test_ordinary_arithmetic_and_text_still_work(sandbox, source, expected):
+    assert sandbox.evaluate(source, {}) == expected
+
+
+def _big_number_bundle() -> Bundle:
+    process = f"""
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="groei"/>
+    <bpmn:scriptTask id="groei" name="Groeit hard"><bpmn:script>{BIG_NUMBER_SCRIPT}</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="groei" targetRef="end"/>
+    <bpmn:endEvent id="end"/>"""
+    return Bundle({"groei.bpmn": bpmn_document(process, process_id="groeien").encode()})
+
+
+def test_the_big_number_script_stops_at_once_naming_the_element_and_writes_nothing(uow):
+    make_tenant(uow)
+    deploy_bundle(uow, _big_number_bundle())
+    runtime = Runtime(script_budget_ms=250)
+    with uow() as unit, pytest.raises(ProcessError) as stopped:
+        runtime.start(unit, "utrecht", "groeien", {}, "a")
+    # Refused before the operation (a SandboxViolation), not stopped by the budget after it ran.
+    assert stopped.value.details == {"element": "groei", "cause": "sandbox_violation"}
+    assert "at groei" in stopped.value.message and "bits is too large" in stopped.value.message
+    with uow(readonly=True) as unit:
+        assert unit.session.scalar(select(func.count()).select_from(ProcessInstance)) == 0

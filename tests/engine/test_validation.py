@@ -59,6 +59,20 @@ def test_a_missing_or_invalid_form_is_reported():
     assert any("not a valid JSON Schema" in i for i in _issues(_bundle(_task(), forms=broken)))
 
 
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b'{"type": "object", "title": "\\ud800"}', "lone surrogate"),
+        (b'{"type": "object", "examples": ' + b"[" * 1000 + b"]" * 1000 + b"}", "nested deeper than 64"),
+        (b'{"type": "object", "maximum": NaN}', "NaN is not JSON"),
+    ],
+    ids=["surrogate", "deep", "nan"],
+)
+def test_a_form_that_is_not_usable_json_is_an_issue_not_a_crash(content, expected):
+    issues = _issues(_bundle(_task(), forms={"forms/f.json": content}))
+    assert any("not usable JSON" in i and expected in i for i in issues), issues
+
+
 def test_a_message_event_form_must_exist_and_only_message_events_take_one():
     def boundary(definition: str) -> str:
         return (
