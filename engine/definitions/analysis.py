@@ -8,6 +8,7 @@ timers, DMN cells, calls). A bundle with any error compiles nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,7 +150,14 @@ def _load_forms(bundle: Bundle, issues: list[ModelIssue]) -> tuple[set[str], dic
     return keys, problems
 
 
-def analyze(bundle: Bundle, *, max_xml_bytes: int = 2 * 1024 * 1024) -> BundleAnalysis:
+def analyze(
+    bundle: Bundle,
+    *,
+    max_xml_bytes: int = 2 * 1024 * 1024,
+    tenant_settings: Mapping[str, Any] | None = None,
+) -> BundleAnalysis:
+    """Every problem of `bundle` in one pass. `tenant_settings`: the municipality's overrides, of which
+    the role mapping (``roles.<group>``) decides which foreign candidate groups are known."""
     result = BundleAnalysis()
     issues = result.issues
     if not bundle.paths("bpmn"):
@@ -167,6 +175,7 @@ def analyze(bundle: Bundle, *, max_xml_bytes: int = 2 * 1024 * 1024) -> BundleAn
         settings_keys=set(settings),
         legal_grounds=set(grounds_doc) if grounds_doc is not None else None,
         form_problems=form_problems,
+        role_mapping={**settings, **flatten_settings(dict(tenant_settings or {}))},
     )
 
     parser = WamsBpmnParser()
@@ -199,7 +208,7 @@ def analyze(bundle: Bundle, *, max_xml_bytes: int = 2 * 1024 * 1024) -> BundleAn
                 decisions_by_file[path] = decision_ids
                 parser.add_dmn_xml(root, filename=path)
             else:
-                normalize_tree(root)
+                issues.extend(normalize_tree(root, path))
                 bpmn_issues, infos = check_bpmn(path, root, context)
                 issues.extend(bpmn_issues)
                 for info in infos:

@@ -10,23 +10,37 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 
+from ..bpmn.dialects import attribute, zeebe
 from ..bpmn.isotime import is_duration, parse_datetime, validate_timer_value
+from ..bpmn.normalize import REFUSED
 from ..bpmn.parser import BPMN_NS, CAMUNDA_NS, read_extensions
 from ..bpmn.sandbox import MAX_INSTANCES, check_expression, check_script
 from ..errors import ModelIssue
-from ..roles import role_from_name
+from ..roles import Role, candidate_groups, mapped_role
 
 _CONFIG_CALL = re.compile(r"""\bconfig\(\s*["']([^"']+)["']""")
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 
 
+_ASSIGNEE = re.compile(r"^\$\{\s*[A-Za-z][A-Za-z0-9_.]*\s*\}$")
+
+
 def _q(tag: str) -> str:
     return f"{{{BPMN_NS}}}{tag}"
+
+
+def _written(node: etree._Element, name: str) -> str:
+    """How the model writes attribute `name`, e.g. ``flowable:candidateGroups``."""
+    found = attribute(node, name)
+    if found:
+        return found[1]
+    return "zeebe:assignmentDefinition " + name if zeebe(node, "assignmentDefinition") is not None else name
 
 
 @dataclass
@@ -69,6 +83,8 @@ class BpmnContext:
     settings_keys: set[str]
     legal_grounds: set[str] | None
     form_problems: dict[str, list[str]]
+    # Settings `roles.<group>` → role: the bundle's settings.yaml under the municipality's own mapping.
+    role_mapping: Mapping[str, Any] = field(default_factory=dict)
 
 
 class _FileChecker:
@@ -173,7 +189,8 @@ class _FileChecker:
         for flow in process.iter(_q("sequenceFlow")):
             flows_by_source.setdefault(flow.get("sourceRef") or "", []).append(flow)
             condition = flow.find(_q("conditionExpression"))
-            if condition is not None and (condition.text or "").strip():
+            refused = flow.get(REFUSED) is not None  # already reported by the translation
+            if condition is not None and (condition.text or "").strip() and not refused:
                 self.check_expression(condition.text or "", flow, "condition")
 
         for node in process.iter():
@@ -271,17 +288,8 @@ class _FileChecker:
         else:
             info.forms.add(form_key)
             self.check_form_reference(form_key, node)
-        group = (extensions.get("candidateGroups") or "").split(",")[0].strip()
-        role_name = group or lanes.get(element_id)
-        role = role_from_name(role_name)
-        if role is None:
-            self.issue(
-                f"the user task has no known role (lane/candidate group {role_name!r})"
-                if role_name
-                else "the user task has no role",
-                node,
-                "put it in a lane named after a role or set camunda:candidateGroups (docs/modelling.md)",
-            )
+        role = self.check_task_role(node, extensions, lanes.get(element_id))
+        self.check_assignee(node, extensions)
         due = extensions.get("dueDate")
         if due:
             self.check_due(due, node)
@@ -297,6 +305,60 @@ class _FileChecker:
                 properties=properties,
             )
         )
+
+    def check_task_role(
+        self, node: etree._Element, extensions: dict[str, Any], lane: str | None
+    ) -> Role | None:
+        """Every candidate group maps to a role (by name or the municipality's mapping), all to the same
+        one: a Wams task is for one role, and a second group would silently get 403."""
+        mapping = self.context.role_mapping
+        groups = candidate_groups(extensions.get("candidateGroups"))
+        written = _written(node, "candidateGroups")
+        unmapped = [g for g in groups if mapped_role(g, mapping) is None]
+        if unmapped:
+            self.issue(
+                f"{written} names group(s) {', '.join(map(repr, unmapped))} that map to no known role",
+                node,
+                "map each group to a role (settings roles.<group>, or PUT /api/v1/role-mapping; "
+                "docs/modelling.md, Roles) or use a role name",
+            )
+        roles = {r for r in (mapped_role(g, mapping) for g in groups) if r is not None}
+        if len(roles) > 1:
+            self.issue(
+                f"{written} names groups of different roles ({', '.join(sorted(r.value for r in roles))}); "
+                "a task is for exactly one role",
+                node,
+                "split the task per role, or map the groups to one role",
+            )
+        if groups:
+            return next(iter(roles)) if len(roles) == 1 and not unmapped else None
+        role = mapped_role(lane, mapping) if lane else None
+        if role is None:
+            self.issue(
+                f"the user task has no known role (lane {lane!r})" if lane else "the user task has no role",
+                node,
+                "put it in a lane named after a role or set candidateGroups (docs/modelling.md, Roles)",
+            )
+        return role
+
+    def check_assignee(self, node: etree._Element, extensions: dict[str, Any]) -> None:
+        users = [u.strip() for u in (extensions.get("candidateUsers") or "").split(",") if u.strip()]
+        if len(users) > 1:
+            self.issue(
+                f"{_written(node, 'candidateUsers')} names {len(users)} users; a task is for one person "
+                "(its assignee) or for a role",
+                node,
+                "use a candidate group mapped to a role, or one assignee",
+            )
+        assignee = (extensions.get("assignee") or "").strip()
+        if ("${" in assignee or "#{" in assignee or assignee.startswith("=")) and not _ASSIGNEE.match(
+            assignee
+        ):
+            self.issue(
+                f"{_written(node, 'assignee')} {assignee!r} is not a user name or a variable ${{name}}",
+                node,
+                "put the user name in a process variable and write ${variable}",
+            )
 
     def check_due(self, due: str, node: etree._Element) -> None:
         if due.startswith("config:"):
@@ -333,6 +395,8 @@ class _FileChecker:
         owner = node.getparent().getparent() if node.getparent() is not None else None
         anchor = owner if owner is not None else node
         text = (node.text or "").strip()
+        if anchor.get(REFUSED) is not None:
+            return
         self.check_expression(text, anchor, "loop cardinality")
         try:
             literal = ast.literal_eval(text)
@@ -349,6 +413,8 @@ class _FileChecker:
         owner = node.getparent().getparent() if node.getparent() is not None else None
         anchor = owner if owner is not None else node
         text = (node.text or "").strip()
+        if anchor.get(REFUSED) is not None:
+            return
         if not text:
             self.issue("the timer has no expression", anchor)
             return

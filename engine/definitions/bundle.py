@@ -69,6 +69,8 @@ class Bundle:
                     and not relative.startswith("forms/")
                 ):
                     bundle.files[relative] = file.read_bytes()
+                elif file.is_file() and file.suffix.lower() == ".json" and not relative.startswith("forms/"):
+                    bundle.files[f"forms/{file.name}"] = file.read_bytes()  # SpiffArena: form next to model
         forms_dir = forms_path or (base / "forms")
         if forms_dir.is_dir():
             for form in sorted(forms_dir.glob("*.json")):
@@ -113,7 +115,9 @@ class Bundle:
             if parts and parts[0].startswith("__MACOSX"):
                 continue
             # A zip made of a folder has that folder as first component; keep paths from the models on.
-            relative = f"forms/{parts[-1]}" if len(parts) > 1 and parts[-2] == "forms" else parts[-1]
+            # SpiffArena keeps a task's JSON Schema next to its model (`form2.json`): a form all the same.
+            is_form = (len(parts) > 1 and parts[-2] == "forms") or parts[-1].lower().endswith(".json")
+            relative = f"forms/{parts[-1]}" if is_form else parts[-1]
             if bundle.kind(relative) == "other":
                 continue
             if info.file_size > max_file_bytes:

@@ -1,0 +1,183 @@
+"""Models in each dialect deploy through the API and run to the end: form key, all candidate groups,
+candidate users, assignee, due date, called element and multi-instance collection read from each."""
+
+from __future__ import annotations
+
+from tests.interop import models
+from tests.interop.drive import complete, deploy, open_tasks, start, status
+
+YES = {"akkoord": True}
+
+
+def _deployed(api, files, **kw):
+    response = deploy(api, models.bundle(files, **kw))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["deployments"]
+
+
+def test_camunda7_user_task_and_juel_conditions_run(api):
+    process = models.gateway(
+        "camunda",
+        "${akkoord}",
+        "${!akkoord}",
+        'camunda:formKey="step" camunda:candidateGroups="assessor" camunda:assignee="${reviewer}" '
+        'camunda:dueDate="P3D"',
+    )
+    _deployed(api, {"c7.bpmn": models.document(process, prefix="camunda")})
+    procedure = start(api, "p", {"reviewer": "assessor.utrecht"})
+    [task] = open_tasks(api, procedure["id"])
+    assert (task["role"], task["assignee"], task["form_key"]) == ("assessor", "assessor.utrecht", "step")
+    assert task["due_at"] is not None
+    complete(api, task, {"akkoord": False})  # ${!akkoord}: rework first
+    [rework] = open_tasks(api, procedure["id"])
+    assert (rework["element_id"], rework["assignee"]) == ("rework", "assessor.utrecht")
+    assert complete(api, rework, YES)["instance"]["ended"] is True
+    assert status(api, procedure["id"]) == "closed"
+
+
+def test_flowable_form_groups_and_multi_instance_collection_run(api):
+    process = """
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="per_party"/>
+    <bpmn:userTask id="per_party" flowable:formKey="step.json" flowable:candidateGroups="coordinator">
+      <bpmn:multiInstanceLoopCharacteristics isSequential="false"
+          flowable:collection="${parties}" flowable:elementVariable="party"/>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="per_party" targetRef="check"/>
+    <bpmn:exclusiveGateway id="check" default="f_small"/>
+    <bpmn:sequenceFlow id="f_big" sourceRef="check" targetRef="extra">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${amount &gt; 1000 &amp;&amp; !empty parties}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_small" sourceRef="check" targetRef="end"/>
+    <bpmn:userTask id="extra" flowable:formKey="step" flowable:candidateGroups="assessor"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="extra" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+"""
+    _deployed(api, {"flowable.bpmn": models.document(process, prefix="flowable")})
+    procedure = start(api, "p", {"parties": ["a", "b"], "amount": 1500})
+    tasks = open_tasks(api, procedure["id"])
+    assert [(t["element_id"], t["role"], t["form_key"]) for t in tasks] == [
+        ("per_party", "coordinator", "step")
+    ] * 2
+    for task in tasks:
+        complete(api, task, YES)
+    [extra] = open_tasks(api, procedure["id"])
+    assert (extra["element_id"], extra["role"]) == ("extra", "assessor")
+    assert complete(api, extra, YES)["instance"]["ended"] is True
+
+
+def test_activiti_candidate_user_and_deferred_juel_run(api):
+    process = models.gateway(
+        "activiti",
+        "#{akkoord eq true}",
+        "#{not akkoord}",
+        'activiti:formKey="step" activiti:candidateGroups="coordinator" '
+        'activiti:candidateUsers="coordinator.utrecht"',
+    )
+    _deployed(api, {"activiti.bpmn": models.document(process, prefix="activiti")})
+    procedure = start(api, "p")
+    [task] = open_tasks(api, procedure["id"])
+    assert (task["role"], task["assignee"]) == ("coordinator", "coordinator.utrecht")
+    assert complete(api, task, YES)["instance"]["ended"] is True  # #{akkoord eq true}: straight to the end
+
+
+def test_zeebe_form_assignment_schedule_call_and_loop_run(api):
+    sub = """
+    <bpmn:startEvent id="sub_start"/>
+    <bpmn:sequenceFlow id="s1" sourceRef="sub_start" targetRef="sub_task"/>
+    <bpmn:userTask id="sub_task">
+      <bpmn:extensionElements>
+        <zeebe:formDefinition formId="step"/>
+        <zeebe:assignmentDefinition candidateGroups="coordinator"/>
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="s2" sourceRef="sub_task" targetRef="sub_end"/>
+    <bpmn:endEvent id="sub_end"/>
+"""
+    main = """
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review"/>
+    <bpmn:userTask id="review">
+      <bpmn:extensionElements>
+        <zeebe:formDefinition formId="step"/>
+        <zeebe:assignmentDefinition assignee="=reviewer" candidateGroups="assessor"/>
+        <zeebe:taskSchedule dueDate="2027-03-01T09:00:00+01:00"/>
+      </bpmn:extensionElements>
+      <bpmn:multiInstanceLoopCharacteristics isSequential="false">
+        <bpmn:extensionElements>
+          <zeebe:loopCharacteristics inputCollection="=rounds" inputElement="round"/>
+        </bpmn:extensionElements>
+      </bpmn:multiInstanceLoopCharacteristics>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="decide"/>
+    <bpmn:exclusiveGateway id="decide"/>
+    <bpmn:sequenceFlow id="f_yes" sourceRef="decide" targetRef="call">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=akkoord = true and count &gt; 0</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_no" sourceRef="decide" targetRef="end">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=not(akkoord = true and count &gt; 0)</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:callActivity id="call">
+      <bpmn:extensionElements><zeebe:calledElement processId="sub" propagateAllChildVariables="false"/></bpmn:extensionElements>
+    </bpmn:callActivity>
+    <bpmn:sequenceFlow id="f3" sourceRef="call" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+"""
+    files = {
+        "main.bpmn": models.document(main, prefix="zeebe"),
+        "sub.bpmn": models.document(sub, prefix="zeebe", process_id="sub"),
+    }
+    [deployment] = _deployed(api, files)
+    assert deployment["process_id"] == "p"
+    procedure = start(api, "p", {"reviewer": "assessor.utrecht", "rounds": [1, 2], "count": 1})
+    tasks = open_tasks(api, procedure["id"])
+    assert len(tasks) == 2
+    for task in tasks:
+        assert (task["element_id"], task["role"], task["assignee"]) == (
+            "review",
+            "assessor",
+            "assessor.utrecht",
+        )
+        assert task["due_at"].startswith("2027-03-01T08:00:00")
+        complete(api, task, YES)
+    [sub_task] = open_tasks(api, procedure["id"])
+    assert (sub_task["element_id"], sub_task["role"], sub_task["form_key"]) == (
+        "sub_task",
+        "coordinator",
+        "step",
+    )
+    assert complete(api, sub_task, YES)["instance"]["ended"] is True
+
+
+def test_spiffarena_lane_and_form_file_next_to_the_model_run(api):
+    process = """
+    <bpmn:laneSet id="lanes">
+      <bpmn:lane id="lane_a" name="Beoordelaar">
+        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>review</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>end</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review"/>
+    <bpmn:userTask id="review">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="formJsonSchemaFilename" value="form2.json"/>
+          <spiffworkflow:property name="formUiSchemaFilename" value="form2-uischema.json"/>
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+"""
+    files = {
+        "review/review.bpmn": models.document(process, prefix="spiffworkflow"),
+        "review/form2.json": models.STEP_FORM,
+        "review/form2-uischema.json": {"ui:order": ["akkoord"]},
+    }
+    _deployed(api, files, with_step_form=False)
+    procedure = start(api, "p")
+    [task] = open_tasks(api, procedure["id"])
+    assert (task["role"], task["form_key"]) == ("assessor", "form2")
+    assert complete(api, task, YES)["instance"]["ended"] is True
