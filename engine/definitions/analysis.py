@@ -230,12 +230,14 @@ def analyze(
     for info in processes.values():
         for called in sorted(info.calls | info.continues_into):
             if called not in processes:
+                element, line = info.call_sites.get(called, (info.process_id, info.line))
                 issues.append(
                     ModelIssue(
                         info.file,
                         f"process {called!r} is called or continued into but is not in the bundle",
-                        info.process_id,
-                        info.line,
+                        element,
+                        line,
+                        "add the BPMN file that defines it, or fix calledElement",
                     )
                 )
         for decision in sorted(info.decisions - known_decisions):

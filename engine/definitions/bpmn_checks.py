@@ -23,6 +23,7 @@ from ..bpmn.parser import BPMN_NS, CAMUNDA_NS, read_extensions
 from ..bpmn.sandbox import MAX_INSTANCES, check_expression, check_script
 from ..errors import ModelIssue
 from ..roles import Role, candidate_groups, mapped_role
+from .foreign_checks import foreign_issues
 
 _CONFIG_CALL = re.compile(r"""\bconfig\(\s*["']([^"']+)["']""")
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -72,6 +73,8 @@ class ProcessInfo:
     decisions: set[str] = field(default_factory=set)
     forms: set[str] = field(default_factory=set)
     start_form: str | None = None
+    # Called process id → (call activity id, line) of its first caller, to name it when it is missing.
+    call_sites: dict[str, tuple[str | None, int | None]] = field(default_factory=dict)
     user_tasks: list[UserTaskInfo] = field(default_factory=list)
 
 
@@ -218,7 +221,7 @@ class _FileChecker:
                     self.check_form_reference(form_key, node)
             elif tag in {"exclusiveGateway", "inclusiveGateway"}:
                 self.check_gateway(node, flows_by_source.get(node.get("id") or "", []))
-            elif tag == "scriptTask":
+            elif tag == "scriptTask" and node.get(REFUSED) is None:
                 script = node.find(_q("script"))
                 problem = (
                     check_script(script.text or "") if script is not None else "the script task has no script"
@@ -233,6 +236,7 @@ class _FileChecker:
                     self.issue("the call activity names no process (calledElement)", node)
                 else:
                     info.calls.add(called)
+                    info.call_sites.setdefault(called, (node.get("id"), node.sourceline))
             elif tag == "businessRuleTask":
                 ref = node.get(f"{{{CAMUNDA_NS}}}decisionRef") or self._spiff_text(node, "calledDecisionId")
                 if not ref:
@@ -439,6 +443,7 @@ class _FileChecker:
 def check_bpmn(
     filename: str, root: etree._Element, context: BpmnContext
 ) -> tuple[list[ModelIssue], list[ProcessInfo]]:
+    foreign = foreign_issues(filename, root)  # first: it marks what the checks below must not repeat
     checker = _FileChecker(filename, root, context)
     processes = checker.run()
-    return checker.issues, processes
+    return foreign + checker.issues, processes
