@@ -22,7 +22,7 @@ from lxml import etree
 
 from ..errors import ModelIssue
 from .dialects import ATTRIBUTE_DIALECTS, BPMN_NS, ZEEBE_NS, qname, shown, zeebe
-from .expressions import TranslationError, translate, translate_variable_reference
+from .expressions import TranslationError, dialect_of, translate, translate_variable_reference
 from .isotime import looks_like_timer_literal
 
 REFUSED = "{urn:wams:interop}refused"
@@ -75,7 +75,7 @@ class _Normalizer:
         text = (node.text or "").strip()
         if not text:
             return
-        if looks_like_timer_literal(text):
+        if looks_like_timer_literal(text) and dialect_of(text) is None:
             node.text = repr(text)
         elif tag == "timeCycle" and _CRON.match(text) and not text.startswith(("=", "$", "#")):
             self.refuse(

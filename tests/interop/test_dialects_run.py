@@ -81,7 +81,7 @@ def test_activiti_candidate_user_and_deferred_juel_run(api):
     assert complete(api, task, YES)["instance"]["ended"] is True  # #{akkoord eq true}: straight to the end
 
 
-def test_zeebe_form_assignment_schedule_call_and_loop_run(api):
+def test_zeebe_form_assignment_schedule_script_call_and_loop_run(api):
     sub = """
     <bpmn:startEvent id="sub_start"/>
     <bpmn:sequenceFlow id="s1" sourceRef="sub_start" targetRef="sub_task"/>
@@ -109,13 +109,17 @@ def test_zeebe_form_assignment_schedule_call_and_loop_run(api):
         </bpmn:extensionElements>
       </bpmn:multiInstanceLoopCharacteristics>
     </bpmn:userTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="decide"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="count_up"/>
+    <bpmn:scriptTask id="count_up">
+      <bpmn:extensionElements><zeebe:script expression="=count + 1" resultVariable="count"/></bpmn:extensionElements>
+    </bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2b" sourceRef="count_up" targetRef="decide"/>
     <bpmn:exclusiveGateway id="decide"/>
     <bpmn:sequenceFlow id="f_yes" sourceRef="decide" targetRef="call">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=akkoord = true and count &gt; 0</bpmn:conditionExpression>
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=akkoord = true and count &gt; 1</bpmn:conditionExpression>
     </bpmn:sequenceFlow>
     <bpmn:sequenceFlow id="f_no" sourceRef="decide" targetRef="end">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=not(akkoord = true and count &gt; 0)</bpmn:conditionExpression>
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=not(akkoord = true and count &gt; 1)</bpmn:conditionExpression>
     </bpmn:sequenceFlow>
     <bpmn:callActivity id="call">
       <bpmn:extensionElements><zeebe:calledElement processId="sub" propagateAllChildVariables="false"/></bpmn:extensionElements>
