@@ -6,13 +6,14 @@ import io
 from typing import Any
 
 from engine.roles import Role
-from tests.api.conftest import ApiClient, username
+from tests.api.conftest import TENANT, ApiClient, username
 
 
-def deploy(api: ApiClient, upload: io.BytesIO, filename: str = "bundle.zip") -> Any:
+def deploy(api: ApiClient, upload: io.BytesIO, filename: str = "bundle.zip", tenant: str = TENANT) -> Any:
     return api.post(
         "/api/v1/process-definitions",
         as_=Role.PROCESS_DESIGNER,
+        tenant=tenant,
         data={"file": (upload, filename)},
         content_type="multipart/form-data",
     )

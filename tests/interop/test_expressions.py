@@ -149,7 +149,10 @@ def test_assignee_expressions_beyond_a_variable_are_refused():
         "${!approved}",
         'camunda:formKey="step" camunda:candidateGroups="assessor" camunda:assignee="${users.pick(1)}"',
     )
-    files = {"m.bpmn": models.document(process, prefix="camunda").encode(), "forms/step.json": json.dumps(models.STEP_FORM).encode()}
+    files = {
+        "m.bpmn": models.document(process, prefix="camunda").encode(),
+        "forms/step.json": json.dumps(models.STEP_FORM).encode(),
+    }
     errors = analyze(Bundle(files)).errors
     assert {(i.element, i.message.split(" ")[0]) for i in errors} == {
         ("review", "camunda:assignee"),
