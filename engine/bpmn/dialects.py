@@ -84,6 +84,27 @@ def is_embedded_html_form(key: str) -> bool:
     return lowered.startswith(("embedded:", "app:")) or lowered.endswith((".html", ".htm"))
 
 
+def generated_form_key(process_id: str, element_id: str) -> str:
+    """The key of the form generated from a task's formData (`definitions/foreign_forms.py`)."""
+    return f"{process_id}.{element_id}"
+
+
+def has_form_data(node: etree._Element) -> bool:
+    """Camunda 7 ``camunda:formData`` or Flowable/Activiti ``formProperty`` fields on `node`."""
+    for container in node.iterchildren(qname(BPMN_NS, "extensionElements")):
+        if container.find(qname(CAMUNDA_NS, "formData")) is not None:
+            return True
+        if any(container.find(qname(ns, "formProperty")) is not None for ns in (FLOWABLE_NS, ACTIVITI_NS)):
+            return True
+    return False
+
+
+def _process_id(node: etree._Element) -> str:
+    for ancestor in node.iterancestors(qname(BPMN_NS, "process")):
+        return ancestor.get("id") or ""
+    return ""
+
+
 def _feel_to_template(value: str) -> str:
     """Zeebe writes expressions as ``=name``; the runtime resolves ``${name}`` (a variable path)."""
     value = value.strip()
@@ -112,6 +133,8 @@ def read_dialects(node: etree._Element, extensions: dict[str, Any]) -> dict[str,
         if found and name not in extensions:
             extensions[name] = found[0]
     _read_zeebe(node, extensions)
+    if "formKey" not in extensions and has_form_data(node):
+        extensions["formKey"] = generated_form_key(_process_id(node), node.get("id") or "")
     if "formKey" not in extensions:
         properties = extensions.get("properties") or {}
         if properties.get("formJsonSchemaFilename"):  # SpiffArena

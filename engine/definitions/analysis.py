@@ -27,6 +27,7 @@ from ..privacy.policy_file import policy_issues
 from .bpmn_checks import BpmnContext, ProcessInfo, check_bpmn
 from .bundle import Bundle
 from .dmn_checks import check_dmn
+from .foreign_forms import with_generated_forms
 
 SETTINGS_FILE = "settings.yaml"
 LEGAL_GROUNDS_FILE = "legal-grounds.yaml"
@@ -169,6 +170,8 @@ def analyze(
     grounds_doc = _load_yaml(bundle, LEGAL_GROUNDS_FILE, issues)
     parties = _load_parties(bundle, issues)
     issues.extend(policy_issues(bundle.files))  # privacy-policy.yaml (docs/privacy.md)
+    bundle, generated_issues = with_generated_forms(bundle, _bpmn_trees(bundle, max_xml_bytes))
+    issues.extend(generated_issues)
     form_keys, form_problems = _load_forms(bundle, issues)
     context = BpmnContext(
         form_keys=form_keys,
@@ -289,6 +292,17 @@ def analyze(
             parties=parties,
         )
     return result
+
+
+def _bpmn_trees(bundle: Bundle, max_xml_bytes: int) -> dict[str, etree._Element]:
+    """The BPMN files that parse, for generating forms before validation (the main pass reports the rest)."""
+    trees: dict[str, etree._Element] = {}
+    for path in bundle.paths("bpmn"):
+        try:
+            trees[path] = parse_untrusted(bundle.files[path], path, max_xml_bytes).getroot()
+        except UnsafeXml:
+            continue
+    return trees
 
 
 def _from_spiff(exc: ValidationException, path: str) -> ModelIssue:

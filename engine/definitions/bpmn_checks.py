@@ -16,7 +16,7 @@ from typing import Any
 
 from lxml import etree
 
-from ..bpmn.dialects import attribute, zeebe
+from ..bpmn.dialects import attribute, is_embedded_html_form, zeebe
 from ..bpmn.isotime import is_duration, parse_datetime, validate_timer_value
 from ..bpmn.normalize import REFUSED
 from ..bpmn.parser import BPMN_NS, CAMUNDA_NS, read_extensions
@@ -272,6 +272,15 @@ class _FileChecker:
                     self.issue(f"{name} refused: {problem}", node)
 
     def check_form_reference(self, form_key: str, node: etree._Element) -> None:
+        if is_embedded_html_form(form_key):
+            found = attribute(node, "formKey")
+            written = found[1] if found else "formKey"
+            self.issue(
+                f"{written} {form_key!r} is an HTML form, which this engine cannot show",
+                node,
+                "describe the fields with camunda:formData, a form-js .form file or a JSON Schema in forms/",
+            )
+            return
         if form_key not in self.context.form_keys:
             self.issue(
                 f"form {form_key!r} does not exist",
