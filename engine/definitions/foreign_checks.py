@@ -114,9 +114,26 @@ class ForeignChecker:
                     f"scriptFormat={language!r}: this engine runs Python scripts only",
                     "rewrite the script in Python (docs/modelling.md, Expressions) or make it a user task",
                 )
+        if tag == "multiInstanceLoopCharacteristics":
+            self.sequential_loop(node)
         if tag == "serviceTask" and not found_code and not self._has_extension_code(node):
             self.issue(
                 node, "the service task names no implementation, and this engine runs no code of its own"
+            )
+
+    def sequential_loop(self, loop: etree._Element) -> None:
+        """SpiffWorkflow merges each finished instance's data, element variable included, into the
+        activity, and then refuses to start the next instance because that variable exists: a sequential
+        loop over a collection without an output collection fails at its second item, every time."""
+        if loop.get("isSequential") != "true" or loop.find(_q("loopDataOutputRef")) is not None:
+            return
+        item = loop.find(_q("inputDataItem"))
+        if loop.find(_q("loopDataInputRef")) is not None and item is not None:
+            self.issue(
+                loop,
+                f"a sequential multi-instance over a collection with element variable {item.get('name')!r} "
+                "stops at its second item in this engine",
+                'make it parallel (isSequential="false"), or give it an output collection',
             )
 
     @staticmethod

@@ -242,3 +242,14 @@ def test_every_problem_comes_in_one_pass_through_the_validate_api(api):
     refused = deploy(api, models.bundle({"c7.bpmn": models.document(process, prefix="camunda")}))
     assert refused.status_code == 422
     assert len(refused.get_json()["issues"]) == len(body["issues"])
+
+
+def test_a_sequential_loop_over_a_collection_is_refused_before_it_stops_at_its_second_item():
+    loop = (
+        '<bpmn:multiInstanceLoopCharacteristics isSequential="{}" camunda:collection="${{rounds}}" '
+        'camunda:elementVariable="round"/>'
+    )
+    element = f'<bpmn:userTask id="work" {TASK}>{loop}</bpmn:userTask>'
+    issue = _one(_issues(_around(element.format("true"))), "sequential multi-instance")
+    assert issue.element == "work" and "'round'" in issue.message
+    assert _issues(_around(element.format("false"))) == []
