@@ -122,12 +122,6 @@ class _Normalizer:
             collection = characteristics.get("inputCollection")
             element_variable = characteristics.get("inputElement")
             written = "zeebe:loopCharacteristics inputCollection"
-            if characteristics.get("outputCollection"):
-                self.refuse(
-                    activity,
-                    "zeebe:loopCharacteristics outputCollection is not supported",
-                    "let each instance write its result into the process data under its own key",
-                )
         if not collection or loop.find(_q("loopDataInputRef")) is not None:
             return
         reference = translate_variable_reference(collection)
@@ -151,6 +145,32 @@ class _Normalizer:
             item.set("id", element_variable)
             item.set("name", element_variable)
             ref.addnext(item)
+        if characteristics is not None and characteristics.get("outputCollection"):
+            self.output_collection(loop, activity, characteristics, ref)
+
+    def output_collection(
+        self, loop: etree._Element, activity: etree._Element, spec: etree._Element, input_ref: etree._Element
+    ) -> None:
+        """Zeebe's outputCollection/outputElement → loopDataOutputRef/outputDataItem: each instance's
+        `outputElement` variable is collected into the list, in the order of the input."""
+        collection = (spec.get("outputCollection") or "").strip()
+        element = translate_variable_reference(spec.get("outputElement") or "")
+        if not collection.isidentifier() or element is None or "." in element:
+            self.refuse(
+                activity,
+                f"zeebe:loopCharacteristics outputCollection={collection!r} outputElement="
+                f"{spec.get('outputElement')!r}: only a variable name (=result) is collected",
+                "let each instance set one variable and name it as outputElement",
+            )
+            return
+        output = etree.Element(_q("loopDataOutputRef"))
+        output.text = collection
+        input_ref.addnext(output)
+        item = etree.Element(_q("outputDataItem"))
+        item.set("id", element)
+        item.set("name", element)
+        last = loop.find(_q("inputDataItem"))
+        (last if last is not None else output).addnext(item)
 
     def called_element(self, call: etree._Element) -> None:
         called = zeebe(call, "calledElement")

@@ -385,7 +385,7 @@ class _FileChecker:
             parse_datetime(due)
         except ValueError:
             self.issue(
-                f"camunda:dueDate {due!r} is not a duration, a date-time or config:<key>",
+                f"dueDate {due!r} is not a duration, a date-time or config:<key>",
                 node,
                 "write e.g. P14D or config:due.beoordeling",
             )

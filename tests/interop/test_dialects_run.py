@@ -185,3 +185,42 @@ def test_spiffarena_lane_and_form_file_next_to_the_model_run(api):
     [task] = open_tasks(api, procedure["id"])
     assert (task["role"], task["form_key"]) == ("assessor", "form2")
     assert complete(api, task, YES)["instance"]["ended"] is True
+
+
+def test_zeebe_sequential_loop_collects_its_output_collection(api):
+    process = """
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="vote"/>
+    <bpmn:userTask id="vote">
+      <bpmn:extensionElements>
+        <zeebe:formDefinition formId="step"/>
+        <zeebe:assignmentDefinition candidateGroups="assessor"/>
+      </bpmn:extensionElements>
+      <bpmn:multiInstanceLoopCharacteristics isSequential="true">
+        <bpmn:extensionElements>
+          <zeebe:loopCharacteristics inputCollection="=voters" inputElement="voter"
+              outputCollection="votes" outputElement="=akkoord"/>
+        </bpmn:extensionElements>
+      </bpmn:multiInstanceLoopCharacteristics>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="vote" targetRef="decide"/>
+    <bpmn:exclusiveGateway id="decide"/>
+    <bpmn:sequenceFlow id="f_all" sourceRef="decide" targetRef="end">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=votes = [true, false, true]</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_other" sourceRef="decide" targetRef="again">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=votes != [true, false, true]</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:userTask id="again">
+      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="assessor"/><zeebe:formDefinition formId="step"/></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="again" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+"""
+    _deployed(api, {"loop.bpmn": models.document(process, prefix="zeebe")})
+    procedure = start(api, "p", {"voters": ["a", "b", "c"]})
+    for vote in (True, False, True):
+        [task] = open_tasks(api, procedure["id"])
+        assert task["element_id"] == "vote"
+        done = complete(api, task, {"akkoord": vote})
+    assert done["instance"]["ended"] is True  # the votes were collected in order
