@@ -8,7 +8,8 @@ Runs on the XML before our checks and SpiffWorkflow's parser, in place:
 - multi-instance ``camunda:``/``flowable:``/``activiti:collection`` and ``elementVariable`` and
   ``zeebe:loopCharacteristics`` become ``loopDataInputRef``/``inputDataItem``;
 - ``zeebe:calledElement`` becomes the call activity's ``calledElement``;
-- ``zeebe:script`` (a FEEL expression and a result variable) becomes a Python script.
+- ``zeebe:script`` (a FEEL expression and a result variable) becomes a Python script;
+- Flowable's decision task (``serviceTask flowable:type="dmn"``) becomes a business rule task.
 
 What cannot be translated is returned as issues naming element, attribute and construct; the element
 is marked (`REFUSED`) so later checks do not report the same text a second time.
@@ -21,7 +22,7 @@ import re
 from lxml import etree
 
 from ..errors import ModelIssue
-from .dialects import ATTRIBUTE_DIALECTS, BPMN_NS, ZEEBE_NS, qname, shown, zeebe
+from .dialects import ATTRIBUTE_DIALECTS, BPMN_NS, CAMUNDA_NS, FLOWABLE_NS, ZEEBE_NS, qname, shown, zeebe
 from .expressions import TranslationError, dialect_of, translate, translate_variable_reference
 from .isotime import looks_like_timer_literal
 
@@ -68,6 +69,8 @@ class _Normalizer:
             self.called_element(call)
         for task in root.iter(_q("scriptTask")):
             self.zeebe_script(task)
+        for task in list(root.iter(_q("serviceTask"))):
+            self.flowable_decision(task)
 
     def timer(self, node: etree._Element, tag: str) -> None:
         owner = node.getparent().getparent() if node.getparent() is not None else None
@@ -208,6 +211,25 @@ class _Normalizer:
             python = repr(expression.strip())  # a FEEL script without "=" is a literal text
         node = etree.SubElement(task, _q("script"))
         node.text = f"{result} = {python}"
+
+    def flowable_decision(self, task: etree._Element) -> None:
+        """Flowable models a decision as ``<serviceTask flowable:type="dmn">`` with a field
+        ``decisionTableReferenceKey``: a business rule task calling that decision."""
+        kind = qname(FLOWABLE_NS, "type")
+        if task.get(kind) != "dmn":
+            return
+        key = None
+        for container in task.iterchildren(_q("extensionElements")):
+            for field in list(container.iterchildren(qname(FLOWABLE_NS, "field"))):
+                if field.get("name") == "decisionTableReferenceKey":
+                    text = field.findtext(qname(FLOWABLE_NS, "string")) or field.get("stringValue")
+                    key = (text or "").strip() or None
+                    container.remove(field)
+        if key is None:
+            return  # refused as flowable:type='dmn' by the foreign checks
+        task.tag = _q("businessRuleTask")
+        del task.attrib[kind]
+        task.set(qname(CAMUNDA_NS, "decisionRef"), key)
 
 
 def normalize_tree(root: etree._Element, filename: str = "(model)") -> list[ModelIssue]:

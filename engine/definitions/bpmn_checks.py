@@ -19,7 +19,7 @@ from lxml import etree
 from ..bpmn.dialects import attribute, is_embedded_html_form, zeebe
 from ..bpmn.isotime import is_duration, parse_datetime, validate_timer_value
 from ..bpmn.normalize import REFUSED
-from ..bpmn.parser import BPMN_NS, CAMUNDA_NS, read_extensions
+from ..bpmn.parser import BPMN_NS, read_extensions
 from ..bpmn.sandbox import MAX_INSTANCES, check_expression, check_script
 from ..errors import ModelIssue
 from ..roles import Role, candidate_groups, mapped_role
@@ -238,9 +238,13 @@ class _FileChecker:
                     info.calls.add(called)
                     info.call_sites.setdefault(called, (node.get("id"), node.sourceline))
             elif tag == "businessRuleTask":
-                ref = node.get(f"{{{CAMUNDA_NS}}}decisionRef") or self._spiff_text(node, "calledDecisionId")
+                ref = extensions.get("decisionRef") or self._spiff_text(node, "calledDecisionId")
                 if not ref:
-                    self.issue("the business rule task names no decision", node, "set camunda:decisionRef")
+                    self.issue(
+                        "the business rule task names no decision",
+                        node,
+                        "set camunda:decisionRef or zeebe:calledDecision decisionId",
+                    )
                 else:
                     info.decisions.add(ref)
             elif tag in {"timeDuration", "timeDate", "timeCycle"}:

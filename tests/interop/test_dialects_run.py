@@ -224,3 +224,74 @@ def test_zeebe_sequential_loop_collects_its_output_collection(api):
         assert task["element_id"] == "vote"
         done = complete(api, task, {"akkoord": vote})
     assert done["instance"]["ended"] is True  # the votes were collected in order
+
+
+DMN = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="defs_level" name="Niveau"
+    namespace="http://wams.example/interop">
+  <decision id="level" name="Niveau">
+    <decisionTable id="table" hitPolicy="FIRST">
+      <input id="in_amount" label="Bedrag">
+        <inputExpression id="in_amount_expr" typeRef="number"><text>amount</text></inputExpression>
+      </input>
+      <output id="out" name="niveau" typeRef="string"/>
+      <rule id="high"><inputEntry id="c1"><text>&gt; 1000</text></inputEntry><outputEntry id="o1"><text>"hoog"</text></outputEntry></rule>
+      <rule id="low"><inputEntry id="c2"><text>-</text></inputEntry><outputEntry id="o2"><text>"laag"</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>
+"""
+
+
+def _decision_process(prefix: str, decision_task: str, high: str, low: str) -> str:
+    return models.document(
+        f"""
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="decide_level"/>
+    {decision_task}
+    <bpmn:sequenceFlow id="f2" sourceRef="decide_level" targetRef="gw"/>
+    <bpmn:exclusiveGateway id="gw"/>
+    <bpmn:sequenceFlow id="f_high" sourceRef="gw" targetRef="review">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{high}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_low" sourceRef="gw" targetRef="end">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{low}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:userTask id="review" {prefix}:formKey="step" {prefix}:candidateGroups="assessor"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="review" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+""",
+        prefix=prefix,
+    )
+
+
+def test_flowable_decision_task_and_zeebe_called_decision_run(api):
+    flowable = _decision_process(
+        "flowable",
+        '<bpmn:serviceTask id="decide_level" flowable:type="dmn"><bpmn:extensionElements>'
+        '<flowable:field name="decisionTableReferenceKey"><flowable:string>level</flowable:string></flowable:field>'
+        "</bpmn:extensionElements></bpmn:serviceTask>",
+        "${niveau == 'hoog'}",
+        "${niveau != 'hoog'}",
+    )
+    _deployed(api, {"flowable.bpmn": flowable, "level.dmn": DMN})
+    high = start(api, "p", {"amount": 5000})
+    [task] = open_tasks(api, high["id"])
+    assert task["element_id"] == "review"
+    low = start(api, "p", {"amount": 10})
+    assert open_tasks(api, low["id"]) == []
+
+    zeebe = _decision_process(
+        "camunda",  # the user task's attributes; the decision is Zeebe's
+        '<bpmn:businessRuleTask id="decide_level"><bpmn:extensionElements>'
+        '<zeebe:calledDecision decisionId="level" resultVariable="niveau"/>'
+        "</bpmn:extensionElements></bpmn:businessRuleTask>",
+        '=niveau = "hoog"',
+        '=niveau != "hoog"',
+    ).replace(
+        'xmlns:camunda="http://camunda.org/schema/1.0/bpmn"',
+        'xmlns:camunda="http://camunda.org/schema/1.0/bpmn"\n    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"',
+    )
+    _deployed(api, {"zeebe.bpmn": zeebe.replace('id="p"', 'id="pz"'), "level.dmn": DMN})
+    high = start(api, "pz", {"amount": 5000})
+    assert [t["element_id"] for t in open_tasks(api, high["id"])] == ["review"]
