@@ -90,6 +90,7 @@ FIELD_MESSAGES: dict[str, Any] = {
     "minimum": lazy_gettext("This number is too small."),
     "maximum": lazy_gettext("This number is too large."),
     "invalid": lazy_gettext("This value is not valid."),
+    "unknown_role": lazy_gettext("This is not a role of this system; use a role key such as assessor."),
 }
 
 HTTP_CODES = {
