@@ -18,12 +18,17 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.spiff.parser.process import VALIDATOR as BPMN_VALIDATOR
 
+from ..bpmn.manual_tasks import FORM as MANUAL_FORM
+from ..bpmn.manual_tasks import FORM_KEY as MANUAL_FORM_KEY
+from ..bpmn.manual_tasks import SETTING as MANUAL_SETTING
+from ..bpmn.manual_tasks import service_tasks_as_user_tasks
 from ..bpmn.parser import WamsBpmnParser, normalize_tree
 from ..bpmn.state import CompiledDefinition, restore_specs, serialize_specs
 from ..bpmn.xml import UnsafeXml, parse_untrusted
 from ..errors import ModelIssue
 from ..forms import schema_problems
 from ..privacy.policy_file import policy_issues
+from ..roles import role_from_name
 from .bpmn_checks import BpmnContext, ProcessInfo, check_bpmn
 from .bundle import Bundle
 from .dmn_checks import check_dmn
@@ -170,8 +175,11 @@ def analyze(
     grounds_doc = _load_yaml(bundle, LEGAL_GROUNDS_FILE, issues)
     parties = _load_parties(bundle, issues)
     issues.extend(policy_issues(bundle.files))  # privacy-policy.yaml (docs/privacy.md)
-    bundle, generated_issues = with_generated_forms(bundle, _bpmn_trees(bundle, max_xml_bytes))
+    bundle, generated_issues = with_generated_forms(bundle, max_xml_bytes)
     issues.extend(generated_issues)
+    manual_role = _manual_role(settings, issues)
+    if manual_role:
+        bundle = Bundle({**bundle.files, bundle.form_path(MANUAL_FORM_KEY): json.dumps(MANUAL_FORM).encode()})
     form_keys, form_problems = _load_forms(bundle, issues)
     context = BpmnContext(
         form_keys=form_keys,
@@ -212,6 +220,8 @@ def analyze(
                 parser.add_dmn_xml(root, filename=path)
             else:
                 issues.extend(normalize_tree(root, path))
+                if manual_role:  # the documented opt-in (docs/modelling.md, Other modelers)
+                    issues.extend(service_tasks_as_user_tasks(root, path, manual_role))
                 bpmn_issues, infos = check_bpmn(path, root, context)
                 issues.extend(bpmn_issues)
                 for info in infos:
@@ -264,7 +274,7 @@ def analyze(
                 hint="repeat with a loop back to an earlier task, or end with continueAs",
             )
         )
-    if issues:
+    if result.errors:  # warnings (an ignored variable mapping, a converted service task) do not stop it
         return result
 
     # A process that only continues into itself (a periodic loop) is still an entry process.
@@ -294,15 +304,15 @@ def analyze(
     return result
 
 
-def _bpmn_trees(bundle: Bundle, max_xml_bytes: int) -> dict[str, etree._Element]:
-    """The BPMN files that parse, for generating forms before validation (the main pass reports the rest)."""
-    trees: dict[str, etree._Element] = {}
-    for path in bundle.paths("bpmn"):
-        try:
-            trees[path] = parse_untrusted(bundle.files[path], path, max_xml_bytes).getroot()
-        except UnsafeXml:
-            continue
-    return trees
+def _manual_role(settings: dict[str, Any], issues: list[ModelIssue]) -> str | None:
+    value = settings.get(MANUAL_SETTING)
+    if not value:
+        return None
+    role = role_from_name(str(value))
+    if role is None:
+        issues.append(ModelIssue(SETTINGS_FILE, f"{MANUAL_SETTING}: {value!r} is not a role", MANUAL_SETTING))
+        return None
+    return role.value
 
 
 def _from_spiff(exc: ValidationException, path: str) -> ModelIssue:

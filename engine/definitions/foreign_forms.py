@@ -18,6 +18,7 @@ from typing import Any
 from lxml import etree
 
 from ..bpmn.dialects import ACTIVITI_NS, BPMN_NS, CAMUNDA_NS, FLOWABLE_NS, ZEEBE_NS, generated_form_key, qname
+from ..bpmn.xml import UnsafeXml, parse_untrusted
 from ..errors import ModelIssue
 from .bundle import Bundle
 
@@ -196,9 +197,21 @@ def _as_json(schema: dict[str, Any]) -> bytes:
     return json.dumps(schema, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def with_generated_forms(bundle: Bundle, trees: dict[str, etree._Element]) -> tuple[Bundle, list[ModelIssue]]:
+def _bpmn_trees(bundle: Bundle, max_xml_bytes: int) -> dict[str, etree._Element]:
+    """The BPMN files that parse (the main validation pass reports the others)."""
+    trees: dict[str, etree._Element] = {}
+    for path in bundle.paths("bpmn"):
+        try:
+            trees[path] = parse_untrusted(bundle.files[path], path, max_xml_bytes).getroot()
+        except UnsafeXml:
+            continue
+    return trees
+
+
+def with_generated_forms(bundle: Bundle, max_xml_bytes: int) -> tuple[Bundle, list[ModelIssue]]:
     """`bundle` plus the forms generated from formData, form-js files and embedded form-js forms.
-    `trees`: the parsed BPMN files by path. A form the bundle already has is never overwritten."""
+    A form the bundle already has is never overwritten."""
+    trees = _bpmn_trees(bundle, max_xml_bytes)
     files = dict(bundle.files)
     found: list[ModelIssue] = []
 

@@ -295,3 +295,68 @@ def test_flowable_decision_task_and_zeebe_called_decision_run(api):
     _deployed(api, {"zeebe.bpmn": zeebe.replace('id="p"', 'id="pz"'), "level.dmn": DMN})
     high = start(api, "pz", {"amount": 5000})
     assert [t["element_id"] for t in open_tasks(api, high["id"])] == ["review"]
+
+
+def test_the_opt_in_turns_service_tasks_into_user_tasks_for_a_named_role_with_a_warning(api):
+    process = """
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="send_letter"/>
+    <bpmn:serviceTask id="send_letter" name="Brief versturen" camunda:class="org.example.Letter"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="send_letter" targetRef="register"/>
+    <bpmn:serviceTask id="register" camunda:type="external" camunda:topic="brp"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="register" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+"""
+    files = {"m.bpmn": models.document(process, prefix="camunda")}
+    assert deploy(api, models.bundle(files)).status_code == 422  # without the opt-in: refused by name
+    files["settings.yaml"] = "interop:\n  service_tasks_as_user_tasks: Coördinator\n"
+    response = deploy(api, models.bundle(files))
+    assert response.status_code == 201, response.get_json()
+    assert [d["process_id"] for d in response.get_json()["deployments"]] == ["p"], response.get_json()
+    warnings = {(w["element"], w["message"]) for w in response.get_json()["warnings"]}
+    assert warnings == {
+        (
+            "send_letter",
+            "serviceTask (camunda:class='org.example.Letter') becomes a user task for role 'coordinator' "
+            "(interop.service_tasks_as_user_tasks)",
+        ),
+        (
+            "register",
+            "serviceTask (camunda:type='external') becomes a user task for role 'coordinator' "
+            "(interop.service_tasks_as_user_tasks)",
+        ),
+    }
+    procedure = start(api, "p")
+    for element in ("send_letter", "register"):
+        [task] = open_tasks(api, procedure["id"])
+        assert (task["element_id"], task["role"], task["form_key"]) == (
+            element,
+            "coordinator",
+            "interop.manual",
+        )
+        done = complete(api, task, {"uitgevoerd": True})
+    assert done["instance"]["ended"] is True
+
+
+def test_a_variable_mapping_is_a_warning_and_the_model_still_deploys_and_runs(api):
+    mapping = (
+        "<bpmn:extensionElements><camunda:inputOutput>"
+        '<camunda:inputParameter name="x">${akkoord}</camunda:inputParameter>'
+        "</camunda:inputOutput></bpmn:extensionElements>"
+    )
+    process = models.gateway(
+        "camunda",
+        "${akkoord}",
+        "${!akkoord}",
+        'camunda:formKey="step" camunda:candidateGroups="assessor"',
+        extension=mapping,
+    )
+    response = deploy(api, models.bundle({"m.bpmn": models.document(process, prefix="camunda")}))
+    assert response.status_code == 201, response.get_json()
+    assert [d["process_id"] for d in response.get_json()["deployments"]] == ["p"]
+    [warning] = response.get_json()["warnings"]
+    assert (warning["element"], warning["severity"]) == ("review", "warning")
+    assert warning["message"].startswith("camunda:inputOutput (variable mapping) is not applied")
+    procedure = start(api, "p")
+    [task] = open_tasks(api, procedure["id"])
+    assert complete(api, task, YES)["instance"]["ended"] is True
