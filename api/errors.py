@@ -113,6 +113,7 @@ FIELD_MESSAGES: dict[str, Any] = {
     "party_excluded": lazy_gettext(
         "%(party)s works in the domain %(domain)s, which the client excluded from the onderzoek."
     ),
+    "unknown_role": lazy_gettext("This is not a role of this system; use a role key such as assessor."),
 }
 
 HTTP_CODES = {

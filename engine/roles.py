@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 
 class Role(StrEnum):
@@ -70,3 +72,28 @@ def role_from_name(name: str | None) -> Role | None:
         if normalized in {role.value.replace("_", " "), _normalize(DUTCH_NAMES[role])}:
             return role
     return _ALIASES.get(normalized)
+
+
+ROLE_MAPPING_PREFIX = "roles."
+
+
+def candidate_groups(value: str | None) -> list[str]:
+    """`candidateGroups="a, b"` → ["a", "b"] (every dialect writes a comma-separated list)."""
+    return [group.strip() for group in (value or "").split(",") if group.strip()]
+
+
+def mapped_role(group: str, mapping: Mapping[str, Any]) -> Role | None:
+    """A group's role: the municipality's mapping (setting ``roles.<group>``, from the bundle's
+    settings.yaml or the tenant's overrides) first, else the group's own name (docs/modelling.md)."""
+    target = mapping.get(f"{ROLE_MAPPING_PREFIX}{group}")
+    return role_from_name(str(target)) if target else role_from_name(group)
+
+
+def task_role(groups: str | None, lane: str | None, mapping: Mapping[str, Any]) -> Role | None:
+    """The role a user task is for: the first of its candidate groups that maps to a role, else its lane.
+    Deploy refuses a task whose groups map to different roles, so "the first" is "the one"."""
+    for group in candidate_groups(groups):
+        role = mapped_role(group, mapping)
+        if role is not None:
+            return role
+    return mapped_role(lane, mapping) if lane else None

@@ -8,10 +8,10 @@ from typing import Any
 from flask import Response
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
-from marshmallow import Schema
+from marshmallow import Schema, fields
 from werkzeug.datastructures import FileStorage
 
-from engine.definitions import designer
+from engine.definitions import designer, role_mapping
 from engine.definitions.analysis import BundleAnalysis
 
 from ..auth import current_actor
@@ -32,6 +32,18 @@ blp = Blueprint(
 
 class UploadArgs(Schema):
     file = Upload(required=True, metadata={"description": "a .zip bundle, or one .bpmn or .dmn file"})
+
+
+class RoleMappingSchema(Schema):
+    mapping = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={
+            "description": "foreign group name (candidateGroups, lane) → role key or Dutch role name",
+            "example": {"accounting": "assessor", "sachbearbeiter": "Beoordelaar"},
+        },
+    )
 
 
 def _read(upload: FileStorage) -> tuple[str, bytes]:
@@ -93,7 +105,7 @@ def deploy(files: dict[str, Any]) -> Any:
 def validate(files: dict[str, Any]) -> Any:
     """Validate an upload without deploying it (process designer); issues are listed, not raised."""
     filename, data = _read(files["file"])
-    analysis = designer.validate_upload(current_actor(), filename, data, **_limits())
+    analysis = designer.validate_upload(uow(readonly=True), current_actor(), filename, data, **_limits())
     return {
         "ok": analysis.ok,
         "issues": [i.as_dict() for i in analysis.issues],
@@ -130,3 +142,21 @@ def download_bpmn(args: dict[str, Any], process_id: str, version: int) -> Any:
 def start_form(process_id: str) -> Any:
     """The form a new procedure of this process starts with (the melding), newest version."""
     return designer.start_form(uow(readonly=True), current_actor(), process_id)
+
+
+@blp.route("/role-mapping", methods=["GET"])
+@blp.response(200, RoleMappingSchema)
+@errors(blp, 403)
+def get_role_mapping() -> Any:
+    """Your municipality's mapping of foreign candidate groups to its roles (docs/modelling.md, Roles)."""
+    return {"mapping": role_mapping.role_mapping(uow(readonly=True), current_actor())}
+
+
+@blp.route("/role-mapping", methods=["PUT"])
+@blp.arguments(RoleMappingSchema)
+@blp.response(200, RoleMappingSchema)
+@errors(blp, 403, 422)
+def put_role_mapping(body: dict[str, Any]) -> Any:
+    """Replace the mapping (administrator or process designer). Deploys check groups against it, and
+    tasks that open from now on get the mapped role; an unknown role is 422 naming the group."""
+    return {"mapping": role_mapping.set_role_mapping(uow(), current_actor(), body["mapping"])}

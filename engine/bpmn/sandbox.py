@@ -172,6 +172,11 @@ def check_script(script: str) -> str | None:
     return _unknown_functions(ast.parse(script))
 
 
+_JSON_METHODS = frozenset(
+    name for kind in (str, list, dict, int, float) for name in dir(kind) if not name.startswith("_")
+)
+
+
 def _unknown_functions(tree: ast.AST) -> str | None:
     """Calls of names that are neither sandbox built-ins nor defined by the script itself: they could
     only fail at run time (task data is JSON, so it holds no functions)."""
@@ -185,6 +190,15 @@ def _unknown_functions(tree: ast.AST) -> str | None:
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
     called = {call.func.id for call in calls if isinstance(call.func, ast.Name)}
     unknown = sorted(called - defined - set(SAFE_BUILTINS) - set(HELPERS))
+    # Task data is JSON, so a method can only be one of text, numbers, lists or objects: `time.sleep(5)`
+    # would otherwise pass here and fail at every start.
+    unknown += sorted(
+        {
+            ast.unparse(call.func)
+            for call in calls
+            if isinstance(call.func, ast.Attribute) and call.func.attr not in _JSON_METHODS
+        }
+    )
     if unknown:
         return f"unknown function(s): {', '.join(unknown)} (available: see docs/modelling.md, Expressions)"
     return None

@@ -7,6 +7,8 @@ timers, DMN cells, calls). A bundle with any error compiles nothing.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,16 +18,22 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.spiff.parser.process import VALIDATOR as BPMN_VALIDATOR
 
+from ..bpmn.manual_tasks import FORM as MANUAL_FORM
+from ..bpmn.manual_tasks import FORM_KEY as MANUAL_FORM_KEY
+from ..bpmn.manual_tasks import SETTING as MANUAL_SETTING
+from ..bpmn.manual_tasks import service_tasks_as_user_tasks
 from ..bpmn.parser import WamsBpmnParser, normalize_tree
 from ..bpmn.state import CompiledDefinition, restore_specs, serialize_specs
 from ..bpmn.xml import UnsafeXml, parse_untrusted
 from ..errors import ModelIssue
 from ..forms import schema_problems
 from ..privacy.policy_file import policy_issues
+from ..roles import role_from_name
 from ..safe_json import UnsafeJson, load_json
 from .bpmn_checks import BpmnContext, ProcessInfo, check_bpmn
 from .bundle import Bundle
 from .dmn_checks import check_dmn
+from .foreign_forms import with_generated_forms
 
 SETTINGS_FILE = "settings.yaml"
 LEGAL_GROUNDS_FILE = "legal-grounds.yaml"
@@ -149,7 +157,14 @@ def _load_forms(bundle: Bundle, issues: list[ModelIssue]) -> tuple[set[str], dic
     return keys, problems
 
 
-def analyze(bundle: Bundle, *, max_xml_bytes: int = 2 * 1024 * 1024) -> BundleAnalysis:
+def analyze(
+    bundle: Bundle,
+    *,
+    max_xml_bytes: int = 2 * 1024 * 1024,
+    tenant_settings: Mapping[str, Any] | None = None,
+) -> BundleAnalysis:
+    """Every problem of `bundle` in one pass. `tenant_settings`: the municipality's overrides, of which
+    the role mapping (``roles.<group>``) decides which foreign candidate groups are known."""
     result = BundleAnalysis()
     issues = result.issues
     if not bundle.paths("bpmn"):
@@ -161,12 +176,18 @@ def analyze(bundle: Bundle, *, max_xml_bytes: int = 2 * 1024 * 1024) -> BundleAn
     grounds_doc = _load_yaml(bundle, LEGAL_GROUNDS_FILE, issues)
     parties = _load_parties(bundle, issues)
     issues.extend(policy_issues(bundle.files))  # privacy-policy.yaml (docs/privacy.md)
+    bundle, generated_issues = with_generated_forms(bundle, max_xml_bytes)
+    issues.extend(generated_issues)
+    manual_role = _manual_role(settings, issues)
+    if manual_role:
+        bundle = Bundle({**bundle.files, bundle.form_path(MANUAL_FORM_KEY): json.dumps(MANUAL_FORM).encode()})
     form_keys, form_problems = _load_forms(bundle, issues)
     context = BpmnContext(
         form_keys=form_keys,
         settings_keys=set(settings),
         legal_grounds=set(grounds_doc) if grounds_doc is not None else None,
         form_problems=form_problems,
+        role_mapping={**settings, **flatten_settings(dict(tenant_settings or {}))},
     )
 
     parser = WamsBpmnParser()
@@ -199,7 +220,9 @@ def analyze(bundle: Bundle, *, max_xml_bytes: int = 2 * 1024 * 1024) -> BundleAn
                 decisions_by_file[path] = decision_ids
                 parser.add_dmn_xml(root, filename=path)
             else:
-                normalize_tree(root)
+                issues.extend(normalize_tree(root, path))
+                if manual_role:  # the documented opt-in (docs/modelling.md, Other modelers)
+                    issues.extend(service_tasks_as_user_tasks(root, path, manual_role))
                 bpmn_issues, infos = check_bpmn(path, root, context)
                 issues.extend(bpmn_issues)
                 for info in infos:
@@ -221,12 +244,14 @@ def analyze(bundle: Bundle, *, max_xml_bytes: int = 2 * 1024 * 1024) -> BundleAn
     for info in processes.values():
         for called in sorted(info.calls | info.continues_into):
             if called not in processes:
+                element, line = info.call_sites.get(called, (info.process_id, info.line))
                 issues.append(
                     ModelIssue(
                         info.file,
                         f"process {called!r} is called or continued into but is not in the bundle",
-                        info.process_id,
-                        info.line,
+                        element,
+                        line,
+                        "add the BPMN file that defines it, or fix calledElement",
                     )
                 )
         for decision in sorted(info.decisions - known_decisions):
@@ -250,7 +275,7 @@ def analyze(bundle: Bundle, *, max_xml_bytes: int = 2 * 1024 * 1024) -> BundleAn
                 hint="repeat with a loop back to an earlier task, or end with continueAs",
             )
         )
-    if issues:
+    if result.errors:  # warnings (an ignored variable mapping, a converted service task) do not stop it
         return result
 
     # A process that only continues into itself (a periodic loop) is still an entry process.
@@ -278,6 +303,17 @@ def analyze(bundle: Bundle, *, max_xml_bytes: int = 2 * 1024 * 1024) -> BundleAn
             parties=parties,
         )
     return result
+
+
+def _manual_role(settings: dict[str, Any], issues: list[ModelIssue]) -> str | None:
+    value = settings.get(MANUAL_SETTING)
+    if not value:
+        return None
+    role = role_from_name(str(value))
+    if role is None:
+        issues.append(ModelIssue(SETTINGS_FILE, f"{MANUAL_SETTING}: {value!r} is not a role", MANUAL_SETTING))
+        return None
+    return role.value
 
 
 def _from_spiff(exc: ValidationException, path: str) -> ModelIssue:

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 
+from ..bpmn.dialects import attribute, is_embedded_html_form
 from ..bpmn.isotime import is_duration, parse_datetime, validate_timer_value
-from ..bpmn.parser import BPMN_NS, CAMUNDA_NS, read_extensions
+from ..bpmn.normalize import REFUSED
+from ..bpmn.parser import BPMN_NS, read_extensions
 from ..bpmn.sandbox import MAX_INSTANCES, check_expression, check_script
 from ..errors import ModelIssue
-from ..roles import role_from_name
+from .foreign_checks import foreign_issues
+from .role_checks import UserTaskRoleChecks
 
 _CONFIG_CALL = re.compile(r"""\bconfig\(\s*["']([^"']+)["']""")
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -58,6 +62,8 @@ class ProcessInfo:
     decisions: set[str] = field(default_factory=set)
     forms: set[str] = field(default_factory=set)
     start_form: str | None = None
+    # Called process id → (call activity id, line) of its first caller, to name it when it is missing.
+    call_sites: dict[str, tuple[str | None, int | None]] = field(default_factory=dict)
     user_tasks: list[UserTaskInfo] = field(default_factory=list)
 
 
@@ -69,9 +75,13 @@ class BpmnContext:
     settings_keys: set[str]
     legal_grounds: set[str] | None
     form_problems: dict[str, list[str]]
+    # Settings `roles.<group>` → role: the bundle's settings.yaml under the municipality's own mapping.
+    role_mapping: Mapping[str, Any] = field(default_factory=dict)
 
 
-class _FileChecker:
+class _FileChecker(UserTaskRoleChecks):
+    context: BpmnContext
+
     def __init__(self, filename: str, root: etree._Element, context: BpmnContext) -> None:
         self.filename = filename
         self.root = root
@@ -173,7 +183,8 @@ class _FileChecker:
         for flow in process.iter(_q("sequenceFlow")):
             flows_by_source.setdefault(flow.get("sourceRef") or "", []).append(flow)
             condition = flow.find(_q("conditionExpression"))
-            if condition is not None and (condition.text or "").strip():
+            refused = flow.get(REFUSED) is not None  # already reported by the translation
+            if condition is not None and (condition.text or "").strip() and not refused:
                 self.check_expression(condition.text or "", flow, "condition")
 
         for node in process.iter():
@@ -201,7 +212,7 @@ class _FileChecker:
                     self.check_form_reference(form_key, node)
             elif tag in {"exclusiveGateway", "inclusiveGateway"}:
                 self.check_gateway(node, flows_by_source.get(node.get("id") or "", []))
-            elif tag == "scriptTask":
+            elif tag == "scriptTask" and node.get(REFUSED) is None:
                 script = node.find(_q("script"))
                 problem = (
                     check_script(script.text or "") if script is not None else "the script task has no script"
@@ -216,10 +227,15 @@ class _FileChecker:
                     self.issue("the call activity names no process (calledElement)", node)
                 else:
                     info.calls.add(called)
+                    info.call_sites.setdefault(called, (node.get("id"), node.sourceline))
             elif tag == "businessRuleTask":
-                ref = node.get(f"{{{CAMUNDA_NS}}}decisionRef") or self._spiff_text(node, "calledDecisionId")
+                ref = extensions.get("decisionRef") or self._spiff_text(node, "calledDecisionId")
                 if not ref:
-                    self.issue("the business rule task names no decision", node, "set camunda:decisionRef")
+                    self.issue(
+                        "the business rule task names no decision",
+                        node,
+                        "set camunda:decisionRef or zeebe:calledDecision decisionId",
+                    )
                 else:
                     info.decisions.add(ref)
             elif tag in {"timeDuration", "timeDate", "timeCycle"}:
@@ -251,6 +267,15 @@ class _FileChecker:
                     self.issue(f"{name} refused: {problem}", node)
 
     def check_form_reference(self, form_key: str, node: etree._Element) -> None:
+        if is_embedded_html_form(form_key):
+            found = attribute(node, "formKey")
+            written = found[1] if found else "formKey"
+            self.issue(
+                f"{written} {form_key!r} is an HTML form, which this engine cannot show",
+                node,
+                "describe the fields with camunda:formData, a form-js .form file or a JSON Schema in forms/",
+            )
+            return
         if form_key not in self.context.form_keys:
             self.issue(
                 f"form {form_key!r} does not exist",
@@ -271,17 +296,8 @@ class _FileChecker:
         else:
             info.forms.add(form_key)
             self.check_form_reference(form_key, node)
-        group = (extensions.get("candidateGroups") or "").split(",")[0].strip()
-        role_name = group or lanes.get(element_id)
-        role = role_from_name(role_name)
-        if role is None:
-            self.issue(
-                f"the user task has no known role (lane/candidate group {role_name!r})"
-                if role_name
-                else "the user task has no role",
-                node,
-                "put it in a lane named after a role or set camunda:candidateGroups (docs/modelling.md)",
-            )
+        role = self.check_task_role(node, extensions, lanes.get(element_id))
+        self.check_assignee(node, extensions)
         due = extensions.get("dueDate")
         if due:
             self.check_due(due, node)
@@ -310,7 +326,7 @@ class _FileChecker:
             parse_datetime(due)
         except ValueError:
             self.issue(
-                f"camunda:dueDate {due!r} is not a duration, a date-time or config:<key>",
+                f"dueDate {due!r} is not a duration, a date-time or config:<key>",
                 node,
                 "write e.g. P14D or config:due.beoordeling",
             )
@@ -333,6 +349,8 @@ class _FileChecker:
         owner = node.getparent().getparent() if node.getparent() is not None else None
         anchor = owner if owner is not None else node
         text = (node.text or "").strip()
+        if anchor.get(REFUSED) is not None:
+            return
         self.check_expression(text, anchor, "loop cardinality")
         try:
             literal = ast.literal_eval(text)
@@ -349,6 +367,8 @@ class _FileChecker:
         owner = node.getparent().getparent() if node.getparent() is not None else None
         anchor = owner if owner is not None else node
         text = (node.text or "").strip()
+        if anchor.get(REFUSED) is not None:
+            return
         if not text:
             self.issue("the timer has no expression", anchor)
             return
@@ -373,6 +393,7 @@ class _FileChecker:
 def check_bpmn(
     filename: str, root: etree._Element, context: BpmnContext
 ) -> tuple[list[ModelIssue], list[ProcessInfo]]:
+    foreign = foreign_issues(filename, root)  # first: it marks what the checks below must not repeat
     checker = _FileChecker(filename, root, context)
     processes = checker.run()
-    return checker.issues, processes
+    return foreign + checker.issues, processes

@@ -18,6 +18,8 @@ from ..errors import InvalidProcessModel, ModelIssue
 
 MODEL_SUFFIXES = {".bpmn": "bpmn", ".dmn": "dmn", ".yaml": "yaml", ".yml": "yaml"}
 MAX_FILES = 500
+# JSON Schema forms and Camunda 8 form-js forms, wherever they lie in an upload.
+FORM_SUFFIXES = {".json", ".form"}
 
 
 @dataclass
@@ -27,6 +29,8 @@ class Bundle:
     def kind(self, path: str) -> str:
         if path.startswith("forms/") and path.endswith(".json"):
             return "form"
+        if path.lower().endswith(".form"):
+            return "formjs"  # Camunda 8 form-js; converted to a JSON Schema form (foreign_forms.py)
         return MODEL_SUFFIXES.get(PurePosixPath(path).suffix.lower(), "other")
 
     def paths(self, kind: str) -> list[str]:
@@ -69,9 +73,15 @@ class Bundle:
                     and not relative.startswith("forms/")
                 ):
                     bundle.files[relative] = file.read_bytes()
+                elif (
+                    file.is_file()
+                    and file.suffix.lower() in {".json", ".form"}
+                    and not relative.startswith("forms/")
+                ):
+                    bundle.files[f"forms/{file.name}"] = file.read_bytes()  # SpiffArena: form next to model
         forms_dir = forms_path or (base / "forms")
         if forms_dir.is_dir():
-            for form in sorted(forms_dir.glob("*.json")):
+            for form in sorted([*forms_dir.glob("*.json"), *forms_dir.glob("*.form")]):
                 bundle.files[f"forms/{form.name}"] = form.read_bytes()
         return bundle
 
@@ -113,7 +123,11 @@ class Bundle:
             if parts and parts[0].startswith("__MACOSX"):
                 continue
             # A zip made of a folder has that folder as first component; keep paths from the models on.
-            relative = f"forms/{parts[-1]}" if len(parts) > 1 and parts[-2] == "forms" else parts[-1]
+            # SpiffArena keeps a task's JSON Schema next to its model (`form2.json`): a form all the same.
+            is_form = (len(parts) > 1 and parts[-2] == "forms") or parts[-1].lower().endswith(
+                (".json", ".form")
+            )
+            relative = f"forms/{parts[-1]}" if is_form else parts[-1]
             if bundle.kind(relative) == "other":
                 continue
             if info.file_size > max_file_bytes:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from ..access import Actor
 from ..errors import Conflict, InvalidProcessModel, NotFound
 from ..roles import Role
+from ..tenancy import tenant_settings
 from ..uow import UnitOfWork
 from .analysis import BundleAnalysis
 from .bundle import Bundle
@@ -74,13 +75,21 @@ def _bundle(filename: str, data: bytes, max_upload_bytes: int, max_xml_bytes: in
 
 
 def validate_upload(
-    actor: Actor, filename: str, data: bytes, *, max_upload_bytes: int, max_xml_bytes: int
+    uow: UnitOfWork,
+    actor: Actor,
+    filename: str,
+    data: bytes,
+    *,
+    max_upload_bytes: int,
+    max_xml_bytes: int,
 ) -> BundleAnalysis:
-    """Check an upload without deploying; unreadable uploads raise `InvalidProcessModel`."""
+    """Check an upload without deploying, against the municipality's role mapping; unreadable uploads
+    raise `InvalidProcessModel`."""
     actor.require(*DESIGNERS)
-    return validate_bundle(
-        _bundle(filename, data, max_upload_bytes, max_xml_bytes), max_xml_bytes=max_xml_bytes
-    )
+    bundle = _bundle(filename, data, max_upload_bytes, max_xml_bytes)
+    with uow:
+        overrides = tenant_settings(uow, actor.tenant_id)
+    return validate_bundle(bundle, max_xml_bytes=max_xml_bytes, tenant_settings=overrides)
 
 
 def deploy_upload(
@@ -94,7 +103,8 @@ def deploy_upload(
     with uow:
         if len(bundle.files) == 1:
             bundle = bundle.with_missing_from(_companions(uow, actor.tenant_id, bundle))
-        analysis = validate_bundle(bundle, max_xml_bytes=max_xml_bytes)
+        overrides = tenant_settings(uow, actor.tenant_id)
+        analysis = validate_bundle(bundle, max_xml_bytes=max_xml_bytes, tenant_settings=overrides)
         if not analysis.ok:
             raise InvalidProcessModel(f"the bundle has {len(analysis.errors)} error(s)", analysis.errors)
         deployments = deploy_in(uow, actor.tenant_id, bundle, actor.username, max_xml_bytes=max_xml_bytes)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..access import Actor
 from ..errors import Conflict, InvalidProcessModel, ModelIssue
+from ..tenancy import tenant_settings
 from ..uow import UnitOfWork
 from .analysis import BundleAnalysis
 from .bundle import Bundle
@@ -44,7 +45,8 @@ def validate_edit(
     actor.require(*DESIGNERS)
     with uow:
         bundle = _edited(uow, actor, process_id, path, content)
-    return validate_bundle(bundle, max_xml_bytes=max_xml_bytes)
+        overrides = tenant_settings(uow, actor.tenant_id)
+    return validate_bundle(bundle, max_xml_bytes=max_xml_bytes, tenant_settings=overrides)
 
 
 def deploy_edit(
@@ -55,7 +57,8 @@ def deploy_edit(
     actor.require(*DESIGNERS)
     with uow:
         bundle = _edited(uow, actor, process_id, path, content)
-        analysis = validate_bundle(bundle, max_xml_bytes=max_xml_bytes)
+        overrides = tenant_settings(uow, actor.tenant_id)
+        analysis = validate_bundle(bundle, max_xml_bytes=max_xml_bytes, tenant_settings=overrides)
         if not analysis.ok:
             raise InvalidProcessModel(f"the bundle has {len(analysis.errors)} error(s)", analysis.errors)
         deployments = deploy_in(uow, actor.tenant_id, bundle, actor.username, max_xml_bytes=max_xml_bytes)

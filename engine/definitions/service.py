@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..bpmn.state import serialize_specs
 from ..errors import Conflict, InvalidProcessModel, NotFound
-from ..tenancy import get_tenant
+from ..tenancy import get_tenant, tenant_settings
 from ..uow import UnitOfWork
 from .analysis import BundleAnalysis, EntryProcess, analyze
 from .bundle import Bundle
@@ -22,8 +24,11 @@ class Deployment:
     created: bool
 
 
-def validate_bundle(bundle: Bundle, *, max_xml_bytes: int) -> BundleAnalysis:
-    return analyze(bundle, max_xml_bytes=max_xml_bytes)
+def validate_bundle(
+    bundle: Bundle, *, max_xml_bytes: int, tenant_settings: Mapping[str, Any] | None = None
+) -> BundleAnalysis:
+    """All problems of `bundle`; `tenant_settings` (the municipality's, with its role mapping) if known."""
+    return analyze(bundle, max_xml_bytes=max_xml_bytes, tenant_settings=tenant_settings)
 
 
 def deploy(
@@ -48,7 +53,7 @@ def deploy_in(
 ) -> list[Deployment]:
     """`deploy` inside a unit of work the caller owns (e.g. seeding several tenants at once)."""
     get_tenant(uow, tenant_id)  # a clear NotFound, not a foreign-key violation at the first insert
-    analysis = analyze(bundle, max_xml_bytes=max_xml_bytes)
+    analysis = analyze(bundle, max_xml_bytes=max_xml_bytes, tenant_settings=tenant_settings(uow, tenant_id))
     if not analysis.ok:
         raise InvalidProcessModel(f"the bundle has {len(analysis.errors)} error(s)", analysis.errors)
     return [_deploy_entry(uow, tenant_id, entry, actor) for entry in analysis.entries.values()]

@@ -11,7 +11,7 @@ from typing import Any
 from SpiffWorkflow.task import Task as SpiffTask
 
 from ..bpmn.isotime import add_duration, is_duration, parse_datetime
-from ..roles import role_from_name
+from ..roles import task_role
 from ..status import TaskStatus
 from ..tenancy import tenant_settings
 from ..uow import UnitOfWork
@@ -91,8 +91,7 @@ def build_task_row(
     spec = spiff_task.task_spec
     extensions: dict[str, Any] = getattr(spec, "extensions", None) or {}
     properties: dict[str, Any] = dict(extensions.get("properties") or {})
-    group = (extensions.get("candidateGroups") or "").split(",")[0].strip()
-    role = role_from_name(group or getattr(spec, "lane", None))
+    role = task_role(extensions.get("candidateGroups"), getattr(spec, "lane", None), settings)
     data = spiff_task.data
     return new_row(
         Task,

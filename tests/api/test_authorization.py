@@ -127,6 +127,18 @@ ENDPOINTS = [
     ),
     E(
         "GET",
+        "/api/v1/role-mapping",
+        frozenset({Role.ADMIN, Role.PROCESS_DESIGNER, Role.MANAGER}),
+        fixed("/api/v1/role-mapping"),
+    ),
+    E(
+        "PUT",
+        "/api/v1/role-mapping",
+        frozenset({Role.ADMIN, Role.PROCESS_DESIGNER}),
+        fixed("/api/v1/role-mapping", json={"mapping": {"accounting": "assessor"}}),
+    ),
+    E(
+        "GET",
         "/api/v1/process-definitions/{process_id}/versions/{version}",
         READERS,
         fixed("/api/v1/process-definitions/three_tasks/versions/1"),
