@@ -9,7 +9,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import String, select
+from sqlalchemy import BigInteger, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db.base import Base, JSONType, UTCDateTime
@@ -25,6 +25,11 @@ class Tenant(Base):
     # Overrides of the bundles' settings.yaml (periods, retention, …) for this municipality.
     settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # 'production' (a real municipality) or 'rehearsal' (an oefenomgeving whose clock can be moved,
+    # engine/rehearsal.py). Set at creation and never changed.
+    kind: Mapped[str] = mapped_column(String(20), default="production", server_default="production")
+    # How far a rehearsal tenant's clock runs ahead of the system clock (microseconds; only grows).
+    clock_offset_us: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 def get_tenant(uow: UnitOfWork, tenant_id: str) -> Tenant:
@@ -34,10 +39,12 @@ def get_tenant(uow: UnitOfWork, tenant_id: str) -> Tenant:
     return tenant
 
 
-def ensure_tenant(uow: UnitOfWork, tenant_id: str, name: str) -> Tenant:
+def ensure_tenant(uow: UnitOfWork, tenant_id: str, name: str, *, kind: str = "production") -> Tenant:
     tenant = uow.session.get(Tenant, tenant_id)
     if tenant is None:
-        tenant = Tenant(id=tenant_id, name=name, settings={}, created_at=uow.now())
+        tenant = Tenant(
+            id=tenant_id, name=name, settings={}, created_at=uow.now(), kind=kind, clock_offset_us=0
+        )
         uow.session.add(tenant)
     return tenant
 

@@ -12,7 +12,8 @@ PREFIX = "/api/v1"
 
 
 def register(app: Flask, api: WamsApi) -> None:
-    from . import accounts, definitions, escalations, monitoring, privacy, procedures, registers, tasks
+    from . import accounts, clock, definitions, escalations, monitoring, privacy, procedures, registers, tasks
 
-    for module in (accounts, definitions, procedures, tasks, monitoring, privacy, registers, escalations):
+    modules = (accounts, definitions, procedures, tasks, monitoring, privacy, registers, escalations, clock)
+    for module in modules:
         api.register_blueprint(module.blp, url_prefix=PREFIX)

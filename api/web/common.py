@@ -17,7 +17,7 @@ from engine.roles import DUTCH_NAMES, Role
 from engine.services import Services
 from engine.uow import UnitOfWork
 
-from ..auth import current_actor, services
+from ..auth import current_actor, services, tenant_uow
 from ..errors import FIELD_MESSAGES, TITLES
 
 # Field error codes the API's table does not have (raised by the procedure layer or the validator).
@@ -48,7 +48,7 @@ def actor() -> Actor:
 
 
 def uow(*, readonly: bool = False) -> UnitOfWork:
-    return services().uow(readonly=readonly)
+    return tenant_uow(readonly=readonly)
 
 
 def svc() -> Services:
