@@ -19,6 +19,8 @@ from engine.logs import configure_logging
 from engine.services import Services, build_services
 from engine.tenancy import list_tenants
 
+from .cli_rehearsal import register as register_rehearsal_commands
+
 
 def _settings() -> Settings:
     try:
@@ -229,6 +231,8 @@ def retention_sweep(limit: int) -> None:
     if report.errors:
         sys.exit(1)
 
+
+register_rehearsal_commands(main, _services)
 
 if __name__ == "__main__":
     main()

@@ -194,3 +194,41 @@ def test_two_schedulers_during_an_advance_fire_each_timer_once(api, oefen, servi
     for procedure_id in procedures:
         assert _in_rhythm(_evaluations(api, procedure_id))
     assert sum(r.rehearsal.fired for r in reports) <= 16
+
+
+def test_the_command_line_moves_and_resets_a_rehearsal_tenant_only(
+    api, oefen, clock, database_url, monkeypatch, tmp_path
+):
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    monkeypatch.setenv("WAMS_DATABASE_URL", database_url)
+    monkeypatch.setenv("WAMS_INSTANCE_PATH", str(tmp_path))
+    started = api.post(
+        "/api/v1/procedures", as_=Role.MELDPUNT, tenant=OEFEN, json={"process_id": "three_tasks"}
+    )
+    assert started.status_code == 201
+    cli = CliRunner()
+    refused = cli.invoke(main, ["clock", "advance", "P1M", "--tenant", TENANT])
+    assert refused.exit_code == 1 and "not_a_rehearsal" in refused.output
+    assert cli.invoke(main, ["tenant", "reset", "--tenant", TENANT]).exit_code == 1
+    assert api.get("/api/v1/procedures", as_=Role.COORDINATOR).status_code == 200
+
+    # The CLI runs on the system clock, the API test on a frozen one: compare offsets, not moments.
+    shown = cli.invoke(main, ["clock", "advance", "P1M", "--tenant", OEFEN])
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.startswith(f"{OEFEN}: ") and "rehearsal time" in shown.output
+    assert api.get("/api/v1/clock", as_=Role.ADMIN, tenant=OEFEN).get_json()["offset_seconds"] > 27 * 86400
+    assert cli.invoke(main, ["clock", "set", "2000-01-01T00:00:00+00:00", "--tenant", OEFEN]).exit_code == 1
+
+    reset = cli.invoke(main, ["tenant", "reset", "--tenant", OEFEN])
+    assert reset.exit_code == 0, reset.output
+    assert "procedures" in reset.output
+    # Empty, and the clock is the real time again; accounts and models stay.
+    assert api.get("/api/v1/procedures", as_=Role.COORDINATOR, tenant=OEFEN).get_json()["items"] == []
+    assert _now(api.get("/api/v1/clock", as_=Role.ADMIN, tenant=OEFEN)) == clock.now()
+    again = api.post(
+        "/api/v1/procedures", as_=Role.MELDPUNT, tenant=OEFEN, json={"process_id": "three_tasks"}
+    )
+    assert again.status_code == 201
