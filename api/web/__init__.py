@@ -26,6 +26,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from engine.errors import DomainError, NotAuthenticated, NotFound
+from engine.rehearsal import REHEARSAL
 from engine.roles import Role
 from engine.tenancy import get_tenant
 
@@ -124,12 +125,14 @@ def _unexpected(error: Exception) -> Any:
     return render_template("web/error.html", error=None, message=message), 500
 
 
-def _tenant_name(tenant_id: str) -> str:
+def _tenant_name(tenant_id: str) -> tuple[str, Any]:
+    """The municipality's name and, for a rehearsal municipality, what time it is there."""
     try:
         with common.uow(readonly=True) as unit:
-            return get_tenant(unit, tenant_id).name
+            tenant = get_tenant(unit, tenant_id)
+            return tenant.name, (unit.now() if tenant.kind == REHEARSAL else None)
     except NotFound:
-        return tenant_id
+        return tenant_id, None
 
 
 def _context() -> dict[str, Any]:
@@ -140,10 +143,13 @@ def _context() -> dict[str, Any]:
         except DomainError:
             user = None
     if user is not None and "wams_tenant_name" not in g:
-        g.wams_tenant_name = _tenant_name(user.tenant_id)
+        g.wams_tenant_name, g.wams_rehearsal_now = _tenant_name(user.tenant_id)
     return {
         "user": user,
         "tenant_name": g.get("wams_tenant_name"),
+        # Set in a rehearsal municipality: the banner on every page says what time it is there.
+        "rehearsal_now": g.get("wams_rehearsal_now"),
+        "clock_steps": common.CLOCK_STEPS,
         "csrf_token": csrf_token,
         "role_name": common.role_name,
         "when": common.when,
@@ -154,7 +160,14 @@ def _context() -> dict[str, Any]:
 
 
 def register(app: Flask) -> None:
-    from . import auth_views, dashboard_views, designer_views, procedure_views, task_views  # noqa: F401
+    from . import (  # noqa: F401
+        auth_views,
+        clock_views,
+        dashboard_views,
+        designer_views,
+        procedure_views,
+        task_views,
+    )
 
     app.register_blueprint(bp)
     app.register_blueprint(vendor.bp)

@@ -43,6 +43,17 @@ ROLE_NAMES_EN: dict[Role, str] = {
 }
 
 
+# The jumps the rehearsal clock control offers (ISO 8601 durations and how they read).
+CLOCK_STEPS: list[tuple[str, Any]] = [
+    ("P1D", lazy_gettext("one day")),
+    ("P1W", lazy_gettext("one week")),
+    ("P1M", lazy_gettext("one month")),
+    ("P3M", lazy_gettext("three months")),
+    ("P6M", lazy_gettext("six months")),
+    ("P1Y", lazy_gettext("one year")),
+]
+
+
 def actor() -> Actor:
     return current_actor()
 
