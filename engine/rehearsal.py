@@ -174,6 +174,9 @@ KEPT_TABLES = frozenset(
 )  # fmt: skip
 
 
+JOURNAL_TABLES = frozenset({"tasks", "process_events"})
+
+
 @dataclass(frozen=True)
 class ResetReport:
     tenant_id: str
@@ -184,6 +187,7 @@ def reset_tenant(uow: UnitOfWork, tenant_id: str, *, who: str = "cli") -> ResetR
     """Empty a rehearsal municipality (every procedure, task, event, deadline, escalation, …) and put
     its clock back to the system time; refused for a production tenant."""
     from .db.models import metadata
+    from .runtime import journal
 
     with uow:
         tenant = get_tenant(uow, tenant_id)
@@ -193,6 +197,9 @@ def reset_tenant(uow: UnitOfWork, tenant_id: str, *, who: str = "cli") -> ResetR
         rows: dict[str, int] = {}
         for table in reversed(metadata.sorted_tables):
             if table.name in KEPT_TABLES or "tenant_id" not in table.c:
+                continue
+            if table.name in JOURNAL_TABLES:  # the one writer of task rows and timeline events
+                rows[table.name] = journal.forget_tenant(uow, tenant_id, table.name)
                 continue
             result = uow.session.execute(delete(table).where(table.c.tenant_id == tenant_id))
             rows[table.name] = int(getattr(result, "rowcount", 0) or 0)
