@@ -8,7 +8,7 @@ Every step is an HTTP call with the person's own token (api_walk.py); time passe
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -146,9 +146,16 @@ def test_no_review_for_too_long_escalates_once_per_level(api_walk: ApiWalk) -> N
     assert [level for level, _ in review] == [1, 2] and review[0][1] == review[1][1]
     levels = [e["raised_at"] for e in sorted(escalations, key=lambda e: e["level"]) if e["rule"] == "review"]
     assert levels[0] < levels[1]  # raised in order, at their own moments
-    # Each overdue task escalated once per level too, however long the jump.
-    per_task = [(e["subject_id"], e["rule"], e["level"]) for e in escalations]
-    assert len(per_task) == len(set(per_task))
+    # Overdue work escalated too: the party's progress report (due after P10D; its escalation lapsed
+    # when the report lapsed four days later) and the evaluation nobody did (levels 1 and 2).
+    overdue = sorted((e["level"], e["status"]) for e in escalations if e["rule"] == "taak.termijn")
+    assert overdue == [(1, "escalated"), (1, "lapsed"), (2, "open")], escalations
+    per_subject = [(e["subject_id"], e["rule"], e["level"]) for e in escalations]
+    assert len(per_subject) == len(set(per_subject))
+    # Each was raised the moment it fell due during the jump, not when the jump ended.
+    for e in escalations:
+        late = datetime.fromisoformat(e["raised_at"]) - datetime.fromisoformat(e["due_at"])
+        assert timedelta(0) < late < timedelta(seconds=1), e
     # Further ticks add nothing.
     walk.tick()
     assert len(walk.ok("GET", f"/escalations?procedure_id={walk.id}", MANAGER)) == len(escalations)
