@@ -1,5 +1,6 @@
 """The long half of the procedure over the REST API, in a rehearsal municipality whose clock the
-scenario moves forward: evaluation periods with their stop criteria, the client's withdrawal during
+scenario moves forward: evaluation periods with their stop criteria, the maximum-duration review, the
+client's withdrawal during
 the approach, the review escalation when nobody evaluates, and erasure after the retention period.
 
 Every step is an HTTP call with the person's own token (api_walk.py); time passes only through
@@ -198,3 +199,33 @@ def test_retention_erases_the_personal_data_after_closure(api_walk: ApiWalk) -> 
     assert walk.ok("GET", INDICATORS, MANAGER) == before
     log = walk.ok("GET", f"/privacy/log?procedure_id={walk.id}&operation=erase", PRIVACY_OFFICER)
     assert log["rehearsal_time"] is True and log["total"] >= 1
+
+
+def test_the_maximum_duration_forces_a_review_that_escalates_once_per_level(api_walk: ApiWalk) -> None:
+    walk = api_walk
+    to_approach(walk, "wijkteam")
+    started = walk.now()
+    for _ in range(4):  # a year of quarterly evaluations (termijn.maximale_duur: P1Y)
+        walk.advance("P3M1D")
+        reports(walk, "wijkteam")
+        walk.complete("task_evaluatie", as_=COORDINATOR, **a.evaluatie("voortzetten"))
+    assert walk.now() > started + timedelta(days=365)
+    # Past the maximum duration the manager must decide whether to go on (no permanent monitoring).
+    assert walk.open() == [("task_maximale_duur_toets", "manager", None)]
+    [toets] = walk.tasks(element="task_maximale_duur_toets")
+    assert toets.due_at is not None and toets.due_at - toets.created_at == timedelta(days=14)
+
+    walk.advance("P1M")  # nobody decides: the review runs late and goes up, once per level
+    escalated = [
+        e
+        for e in walk.ok("GET", f"/escalations?procedure_id={walk.id}", MANAGER)
+        if e["rule"] == "taak.termijn" and e["subject_id"] == toets.id
+    ]
+    assert sorted(e["level"] for e in escalated) == [1, 2]
+    walk.advance("P1M")
+    again = walk.ok("GET", f"/escalations?procedure_id={walk.id}", MANAGER)
+    assert sorted(e["level"] for e in again if e["subject_id"] == toets.id) == [1, 2]
+
+    walk.complete("task_maximale_duur_toets", as_=MANAGER, **a.toets("beeindigen", toets_motivering="Klaar"))
+    walk.complete("task_afsluiting", as_=COORDINATOR, **a.afsluiting("gedeeltelijk_bereikt"))
+    assert walk.procedure()["stop_reason"] == "maximale_duur"
