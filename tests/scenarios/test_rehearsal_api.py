@@ -1,7 +1,7 @@
 """The long half of the procedure over the REST API, in a rehearsal municipality whose clock the
 scenario moves forward: evaluation periods with their stop criteria, the maximum-duration review, the
-client's withdrawal during
-the approach, the review escalation when nobody evaluates, and erasure after the retention period.
+client's withdrawal during the approach, the review escalation when nobody evaluates, and erasure
+after the retention period.
 
 Every step is an HTTP call with the person's own token (api_walk.py); time passes only through
 `POST /api/v1/clock/advance` and the scheduler's tick that follows it."""
