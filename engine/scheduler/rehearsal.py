@@ -54,7 +54,10 @@ class RehearsalSweep:
     escalated: int = 0
     erased: int = 0
     errors: int = 0
+    # True when a tenant's catch-up stopped at MAX_STEPS with more due (the runner ticks again).
     more: bool = False
+    # Tenants whose catch-up stopped at something held elsewhere or failing.
+    stuck: int = 0
     tenants: dict[str, datetime] = field(default_factory=dict)
 
 
@@ -145,8 +148,9 @@ def catch_up_tenant(
             + retention.procedures
         )
         if not changed and due == previous:
-            # What is due is held by another scheduler or failing: the next tick tries again.
-            report.more = True
+            # What is due is held by another scheduler or failing: the next regular tick tries again
+            # (not `more`, which would have the runner tick again at once, in a busy loop).
+            report.stuck += 1
             return
         previous = due
     report.more = True

@@ -232,3 +232,31 @@ def test_the_command_line_moves_and_resets_a_rehearsal_tenant_only(
         "/api/v1/procedures", as_=Role.MELDPUNT, tenant=OEFEN, json={"process_id": "three_tasks"}
     )
     assert again.status_code == 201
+
+
+def test_a_timer_held_by_someone_else_waits_for_the_next_tick_without_a_busy_loop(
+    api, oefen, services, clock, backend
+):
+    if backend != "postgresql":
+        pytest.skip("a row lock the scheduler skips is PostgreSQL's (SQLite has one writer at a time)")
+    import uuid
+
+    from sqlalchemy import select
+
+    from engine.runtime.models import ProcessInstance
+
+    procedure_id = _start_traject(api)
+    clock.advance(minutes=1)
+    assert (
+        api.post("/api/v1/clock/advance", as_=Role.ADMIN, tenant=OEFEN, json={"duration": "P1Y"}).status_code
+        == 200
+    )
+    with services.uow() as busy:  # a user command holds the procedure meanwhile
+        busy.session.execute(
+            select(ProcessInstance).where(ProcessInstance.id == uuid.UUID(procedure_id)).with_for_update()
+        )
+        held = Scheduler(services, mailer=None).tick()
+    # Nothing fired, and the tick does not ask to run again at once (the runner would spin).
+    assert (held.rehearsal.fired, held.rehearsal.stuck, held.more) == (0, 1, False)
+    assert Scheduler(services, mailer=None).tick().rehearsal.fired == 4
+    assert _in_rhythm(_evaluations(api, procedure_id))
