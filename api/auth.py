@@ -14,6 +14,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, request, session
@@ -22,6 +23,7 @@ from engine.access import Actor
 from engine.accounts.service import Login, actor_for_session, actor_for_token
 from engine.errors import NotAuthenticated, NotAuthorized
 from engine.services import Services
+from engine.uow import UnitOfWork
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -71,6 +73,20 @@ def current_actor() -> Actor:
         actor = _authenticate()
         g.wams_actor = actor
     return actor
+
+
+def tenant_uow(*, readonly: bool = False) -> UnitOfWork:
+    """A unit of work for this request, on the clock of the caller's municipality (a rehearsal
+    tenant's clock runs ahead: engine/rehearsal.py); before login, on the system clock."""
+    actor = optional_actor()
+    return services().uow(readonly=readonly, tenant_id=actor.tenant_id if actor else None)
+
+
+def tenant_now() -> datetime:
+    """What time it is in the caller's municipality."""
+    with tenant_uow(readonly=True) as unit:
+        moment: datetime = unit.now()
+    return moment
 
 
 def optional_actor() -> Actor | None:

@@ -20,6 +20,8 @@ from engine.logs import configure_logging
 from engine.services import Services, build_services
 from engine.tenancy import list_tenants
 
+from .cli_rehearsal import register as register_rehearsal_commands
+
 
 def _settings() -> Settings:
     try:
@@ -370,6 +372,8 @@ def retention_sweep(limit: int) -> None:
     if report.errors:
         sys.exit(1)
 
+
+register_rehearsal_commands(main, _services)
 
 if __name__ == "__main__":
     main()

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.accounts.service import TooManyAttempts
 from engine.errors import (
+    ClockBackwards,
     Conflict,
     DomainError,
     FieldError,
@@ -41,6 +42,7 @@ STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
     (NotAuthenticated, 401),
     (NotAuthorized, 403),
     (InvalidBody, 400),
+    (ClockBackwards, 422),
     (InvalidForm, 422),
     (InvalidProcessModel, 422),
     (InvalidInput, 422),
@@ -54,6 +56,8 @@ TITLES: dict[str, Any] = {
     "not_authenticated": lazy_gettext("Not logged in"),
     "too_many_attempts": lazy_gettext("Too many attempts"),
     "not_authorized": lazy_gettext("Not allowed"),
+    "not_a_rehearsal": lazy_gettext("Only the clock of a rehearsal municipality can be read or moved"),
+    "clock_backwards": lazy_gettext("Rehearsal time only moves forward"),
     "task_claimed_by_other": lazy_gettext("Someone else has this task"),
     "invalid_form": lazy_gettext("The form is not filled in correctly"),
     "invalid_input": lazy_gettext("The request is not valid"),

@@ -46,6 +46,6 @@ def healthz() -> Any:
 def metrics() -> Any:
     """Prometheus metrics (bearer token or session of an admin or manager)."""
     actor = current_actor()
-    snapshot = gauges(services().uow(readonly=True), actor)
+    snapshot = gauges(services().uow(readonly=True, tenant_id=actor.tenant_id), actor)
     request_metrics: RequestMetrics = current_app.extensions["wams_metrics"]
     return exposition(request_metrics, snapshot)

@@ -1,4 +1,5 @@
-"""Demo data for `make run`: two fictional municipalities with the bundled workflows deployed.
+"""Demo data for `make run`: two fictional municipalities and one rehearsal municipality
+(oefenomgeving, whose clock can be moved: engine/rehearsal.py) with the bundled workflows deployed.
 
 Idempotent: running it again changes nothing (same content = same definition version)."""
 
@@ -8,10 +9,17 @@ from .accounts.demo import seed_demo_accounts
 from .definitions.bundle import Bundle
 from .definitions.service import deploy_in
 from .errors import InvalidProcessModel
+from .rehearsal import PRODUCTION, REHEARSAL
 from .services import Services
 from .tenancy import ensure_tenant
 
-DEMO_TENANTS = {"zuidstad": "Gemeente Zuidstad (demo)", "noordveen": "Gemeente Noordveen (demo)"}
+DEMO_TENANTS = {
+    "zuidstad": "Gemeente Zuidstad (demo)",
+    "noordveen": "Gemeente Noordveen (demo)",
+    "oefendorp": "Oefengemeente Oefendorp (oefenomgeving)",
+}
+# Where designers rehearse a model and trainers train workers: months pass in minutes.
+DEMO_REHEARSALS = frozenset({"oefendorp"})
 
 
 def seed_demo_data(services: Services) -> str:
@@ -20,7 +28,9 @@ def seed_demo_data(services: Services) -> str:
     bundle = Bundle.from_directory(settings.workflows_path, settings.forms_path)
     with services.uow() as uow:
         for tenant_id, name in DEMO_TENANTS.items():
-            ensure_tenant(uow, tenant_id, name)
+            ensure_tenant(
+                uow, tenant_id, name, kind=REHEARSAL if tenant_id in DEMO_REHEARSALS else PRODUCTION
+            )
             try:
                 deployments = deploy_in(
                     uow, tenant_id, bundle, "demo-data", max_xml_bytes=settings.max_xml_bytes

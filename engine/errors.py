@@ -28,6 +28,18 @@ class NotAuthorized(DomainError):
     code = "not_authorized"
 
 
+class NotARehearsal(NotAuthorized):
+    """A clock operation on a production municipality: only a rehearsal tenant's clock can move."""
+
+    code = "not_a_rehearsal"
+
+
+class ClockBackwards(DomainError):
+    """Rehearsal time only moves forward."""
+
+    code = "clock_backwards"
+
+
 class NotAuthenticated(DomainError):
     code = "not_authenticated"
 

@@ -29,8 +29,12 @@ class Services:
     # Live status of long-running parts (e.g. the embedded scheduler) for /healthz.
     status: dict[str, Any] = field(default_factory=dict)
 
-    def uow(self, *, readonly: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.database, self.clock, readonly=readonly)
+    def uow(self, *, readonly: bool = False, tenant_id: str | None = None) -> UnitOfWork:
+        """A unit of work; given the tenant it works for, it reads that tenant's clock (a rehearsal
+        municipality's runs ahead: engine/rehearsal.py)."""
+        return UnitOfWork(
+            self.database, self.clock, readonly=readonly, tenant_id=tenant_id, tenant_clock=True
+        )
 
 
 def build_services(

@@ -11,7 +11,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import String, select
+from sqlalchemy import BigInteger, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db.base import Base, JSONType, UTCDateTime
@@ -21,7 +21,7 @@ from .uow import UnitOfWork
 
 class TenantKind(StrEnum):
     """A production municipality handles real cases; a rehearsal one is for practice and training
-    (its own data, and later its own clock), never mixed with production."""
+    (its own data and its own clock, engine/rehearsal.py), never mixed with production."""
 
     PRODUCTION = "production"
     REHEARSAL = "rehearsal"
@@ -34,10 +34,14 @@ class Tenant(Base):
     name: Mapped[str] = mapped_column(String(200))
     # Overrides of the bundles' settings.yaml (periods, retention, …) for this municipality.
     settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # 'production' (a real municipality) or 'rehearsal' (an oefenomgeving whose clock can be moved,
+    # engine/rehearsal.py). Set at creation and never changed.
     kind: Mapped[str] = mapped_column(
         String(16), default=TenantKind.PRODUCTION.value, server_default=TenantKind.PRODUCTION.value
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # How far a rehearsal tenant's clock runs ahead of the system clock (microseconds; only grows).
+    clock_offset_us: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 def get_tenant(uow: UnitOfWork, tenant_id: str) -> Tenant:
@@ -64,17 +68,17 @@ def add_tenant(uow: UnitOfWork, code: str, name: str, *, rehearsal: bool = False
     if uow.session.get(Tenant, code) is not None:
         raise Conflict(f"the tenant {code!r} exists already", field="code")
     kind = TenantKind.REHEARSAL if rehearsal else TenantKind.PRODUCTION
-    tenant = Tenant(id=code, name=name, settings={}, kind=kind.value, created_at=uow.now())
+    tenant = Tenant(id=code, name=name, settings={}, kind=kind.value, created_at=uow.now(), clock_offset_us=0)
     uow.session.add(tenant)
     uow.flush()
     return tenant
 
 
-def ensure_tenant(uow: UnitOfWork, tenant_id: str, name: str) -> Tenant:
+def ensure_tenant(uow: UnitOfWork, tenant_id: str, name: str, *, kind: str = "production") -> Tenant:
     tenant = uow.session.get(Tenant, tenant_id)
     if tenant is None:
         tenant = Tenant(
-            id=tenant_id, name=name, settings={}, kind=TenantKind.PRODUCTION.value, created_at=uow.now()
+            id=tenant_id, name=name, settings={}, created_at=uow.now(), kind=kind, clock_offset_us=0
         )
         uow.session.add(tenant)
     return tenant

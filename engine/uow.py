@@ -21,10 +21,25 @@ from .errors import Conflict
 
 
 class UnitOfWork:
-    def __init__(self, database: Database, clock: Clock = SYSTEM_CLOCK, *, readonly: bool = False) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock = SYSTEM_CLOCK,
+        *,
+        readonly: bool = False,
+        tenant_id: str | None = None,
+        tenant_clock: bool = False,
+    ) -> None:
         self.database = database
+        # The installation's clock; `clock` is what this unit reads: with `tenant_clock`, that of
+        # `tenant_id` (a rehearsal tenant's runs ahead, engine/rehearsal.py), resolved on entering.
+        self.base_clock = clock
         self.clock = clock
         self.readonly = readonly
+        # The tenant this unit works for, when known. Scheduler sweeps given one claim only its
+        # due items; without one they leave rehearsal tenants alone (they run on their own clocks).
+        self.tenant_id = tenant_id
+        self._tenant_clock = tenant_clock and tenant_id is not None
         self._session: Session | None = None
         self._clock_context: Any = None
         self._after_commit: list[Callable[[], None]] = []
@@ -47,6 +62,11 @@ class UnitOfWork:
         if self._session is not None:
             raise RuntimeError("a unit of work cannot be nested in itself")
         self._session = self.database.session(readonly=self.readonly)
+        if self._tenant_clock:
+            from .rehearsal import clock_for  # engine.rehearsal builds on the unit of work
+
+            assert self.tenant_id is not None
+            self.clock = clock_for(self._session, self.database, self.base_clock, self.tenant_id)
         self._clock_context = using_clock(self.clock)
         self._clock_context.__enter__()
         return self

@@ -14,6 +14,7 @@ PREFIX = "/api/v1"
 def register(app: Flask, api: WamsApi) -> None:
     from . import (
         accounts,
+        clock,
         definitions,
         escalations,
         monitoring,
@@ -24,7 +25,7 @@ def register(app: Flask, api: WamsApi) -> None:
         tenants,
     )
 
-    for module in (
+    modules = (
         accounts,
         tenants,
         definitions,
@@ -34,5 +35,7 @@ def register(app: Flask, api: WamsApi) -> None:
         privacy,
         registers,
         escalations,
-    ):
+        clock,
+    )
+    for module in modules:
         api.register_blueprint(module.blp, url_prefix=PREFIX)

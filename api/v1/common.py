@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from engine.services import Services
 from engine.uow import UnitOfWork
 
-from ..auth import services
+from ..auth import services, tenant_uow
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,7 +28,7 @@ def errors(blp: Blueprint, *codes: int) -> Callable[[F], F]:
 
 
 def uow(*, readonly: bool = False) -> UnitOfWork:
-    return services().uow(readonly=readonly)
+    return tenant_uow(readonly=readonly)
 
 
 def svc() -> Services:

@@ -11,9 +11,9 @@ from flask_smorest import Blueprint
 
 from engine.monitoring import service as monitoring
 
-from ..auth import current_actor
+from ..auth import current_actor, tenant_now
 from ..schemas.monitoring import BottleneckListSchema, IndicatorsSchema, PeriodArgs
-from .common import errors, svc, uow
+from .common import errors, uow
 
 blp = Blueprint("monitoring", __name__, description="Monitoring indicators and bottlenecks (manager)")
 CSV = "text/csv"
@@ -29,7 +29,7 @@ def _zone() -> tzinfo:
 def _period(args: dict[str, Any]) -> tuple[datetime, datetime]:
     """Dates (municipal time, end inclusive) → a half-open UTC interval. Default: this year to today."""
     zone = _zone()
-    today = svc().clock.now().astimezone(zone).date()
+    today = tenant_now().astimezone(zone).date()
     start: date = args.get("start") or date(today.year, 1, 1)
     end: date = args.get("end") or today
 

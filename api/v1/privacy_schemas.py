@@ -60,6 +60,10 @@ class LogEntrySchema(Schema):
 
 class LogPageSchema(PageSchema):
     items = fields.List(fields.Nested(LogEntrySchema), required=True)
+    rehearsal_time = fields.Boolean(
+        required=True,
+        metadata={"description": "true in a rehearsal municipality: times are its moved clock"},
+    )
 
 
 class ChainProblemSchema(Schema):

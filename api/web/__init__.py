@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from engine.errors import DomainError, NotAuthenticated, NotFound
+from engine.rehearsal import REHEARSAL
 from engine.roles import Role
 from engine.tenancy import get_tenant
 
@@ -129,12 +130,14 @@ def _unexpected(error: Exception) -> Any:
     return render_template("web/error.html", error=None, message=message), 500
 
 
-def _tenant_name(tenant_id: str) -> str:
+def _tenant_name(tenant_id: str) -> tuple[str, Any]:
+    """The municipality's name and, for a rehearsal municipality, what time it is there."""
     try:
         with common.uow(readonly=True) as unit:
-            return get_tenant(unit, tenant_id).name
+            tenant = get_tenant(unit, tenant_id)
+            return tenant.name, (unit.now() if tenant.kind == REHEARSAL else None)
     except NotFound:
-        return tenant_id
+        return tenant_id, None
 
 
 def _context() -> dict[str, Any]:
@@ -145,10 +148,13 @@ def _context() -> dict[str, Any]:
         except DomainError:
             user = None
     if user is not None and "wams_tenant_name" not in g:
-        g.wams_tenant_name = _tenant_name(user.tenant_id)
+        g.wams_tenant_name, g.wams_rehearsal_now = _tenant_name(user.tenant_id)
     return {
         "user": user,
         "tenant_name": g.get("wams_tenant_name"),
+        # Set in a rehearsal municipality: the banner on every page says what time it is there.
+        "rehearsal_now": g.get("wams_rehearsal_now"),
+        "clock_steps": common.CLOCK_STEPS,
         "csrf_token": csrf_token,
         "role_name": common.role_name,
         "when": common.when,
@@ -161,6 +167,7 @@ def _context() -> dict[str, Any]:
 def register(app: Flask) -> None:
     from . import (  # noqa: F401
         auth_views,
+        clock_views,
         dashboard_views,
         designer_views,
         privacy_views,

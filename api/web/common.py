@@ -17,7 +17,7 @@ from engine.roles import DUTCH_NAMES, Role
 from engine.services import Services
 from engine.uow import UnitOfWork
 
-from ..auth import current_actor, services
+from ..auth import current_actor, services, tenant_uow
 from ..errors import FIELD_MESSAGES, TITLES, field_text
 
 # Field error codes the API's table does not have (raised by the procedure layer or the validator).
@@ -42,12 +42,23 @@ ROLE_NAMES_EN: dict[Role, str] = {
 }
 
 
+# The jumps the rehearsal clock control offers (ISO 8601 durations and how they read).
+CLOCK_STEPS: list[tuple[str, Any]] = [
+    ("P1D", lazy_gettext("one day")),
+    ("P1W", lazy_gettext("one week")),
+    ("P1M", lazy_gettext("one month")),
+    ("P3M", lazy_gettext("three months")),
+    ("P6M", lazy_gettext("six months")),
+    ("P1Y", lazy_gettext("one year")),
+]
+
+
 def actor() -> Actor:
     return current_actor()
 
 
 def uow(*, readonly: bool = False) -> UnitOfWork:
-    return services().uow(readonly=readonly)
+    return tenant_uow(readonly=readonly)
 
 
 def svc() -> Services:

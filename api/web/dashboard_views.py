@@ -17,6 +17,7 @@ from engine.monitoring.dashboard import heatmap
 from engine.procedures.service import WAMS_PROCESS
 from engine.scheduler import commands as scheduler
 
+from ..auth import tenant_now
 from . import bp, common
 
 PRESETS = ("year", "30d", "90d", "365d")
@@ -24,7 +25,7 @@ PRESETS = ("year", "30d", "90d", "365d")
 
 def _period() -> tuple[date, date, str]:
     """The period picker: a preset, or explicit dates (end inclusive). Default: this year so far."""
-    today = common.svc().clock.now().astimezone(common.zone()).date()
+    today = tenant_now().astimezone(common.zone()).date()
     preset = request.args.get("preset") or ""
     start = end = None
     try:

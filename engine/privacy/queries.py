@@ -15,8 +15,9 @@ from ..access import Actor
 from ..db.paging import clamp_page, count_rows, one_page, where_equal
 from ..errors import InvalidInput
 from ..procedures.models import DataSubject, Fact, Procedure
+from ..rehearsal import REHEARSAL
 from ..roles import DUTCH_NAMES, Role
-from ..tenancy import Tenant
+from ..tenancy import Tenant, get_tenant
 from ..uow import UnitOfWork
 from .catalogue import Catalogue, catalogue_for_procedure
 from .chain import ChainReport
@@ -61,6 +62,8 @@ class LogPage:
     total: int
     page: int
     page_size: int
+    # The times are a rehearsal municipality's clock (engine/rehearsal.py), not the real time.
+    rehearsal_time: bool = False
 
 
 def query_log(uow: UnitOfWork, actor: Actor, filters: LogFilter) -> LogPage:
@@ -87,7 +90,8 @@ def query_log(uow: UnitOfWork, actor: Actor, filters: LogFilter) -> LogPage:
             query = query.where(entry.at < filters.end)
         total = count_rows(uow.session, query)
         items = list(uow.session.scalars(one_page(query.order_by(entry.seq.desc()), page, page_size)))
-    return LogPage(items, total, page, page_size)
+        rehearsal = get_tenant(uow, actor.tenant_id).kind == REHEARSAL
+    return LogPage(items, total, page, page_size, rehearsal)
 
 
 def verify_tenant(uow: UnitOfWork, actor: Actor) -> ChainReport:

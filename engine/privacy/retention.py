@@ -27,6 +27,7 @@ from re import Pattern
 from sqlalchemy import select
 
 from ..procedures.models import DataSubject, Fact, Procedure
+from ..rehearsal import scope_params, tenant_scope
 from ..runtime import journal
 from ..runtime.models import ProcessInstance
 from ..scheduler.models import Escalation, Notification, ProcedureAdjustment
@@ -58,9 +59,11 @@ def _claim(uow: UnitOfWork, now: datetime, skip: list[uuid.UUID]) -> Procedure |
             Procedure.retention_until.is_not(None),
             Procedure.retention_until <= now,
             Procedure.erased_at.is_(None),
+            tenant_scope(Procedure.tenant_id, scoped=uow.tenant_id is not None),
         )
         .order_by(Procedure.retention_until)
         .limit(1)
+        .params(**scope_params(uow))
     )
     if skip:
         query = query.where(Procedure.id.not_in(skip))

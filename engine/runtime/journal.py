@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, inspect, select
+from sqlalchemy import Table, delete, inspect, select
 
 from ..clock import active_clock
 from ..status import TaskStatus, task_transition
@@ -207,6 +207,18 @@ def scrub(uow: UnitOfWork, instance_id: uuid.UUID, clean: Callable[[Any], Any]) 
             event.detail = clean(event.detail)
     for task in uow.session.scalars(select(Task).where(Task.instance_id == instance_id)):
         task.context = clean(task.context or {})
+
+
+def forget_tenant(uow: UnitOfWork, tenant_id: str, table: str) -> int:
+    """Starting a rehearsal municipality over (`engine.rehearsal.reset_tenant`): delete every task row
+    (`table` "tasks") or timeline event ("process_events") of the tenant; the number deleted. Called
+    in the reset's foreign-key order, after the rows that point at tasks are gone."""
+    statement = {
+        "tasks": delete(Task).where(Task.tenant_id == tenant_id),
+        "process_events": delete(ProcessEvent).where(ProcessEvent.tenant_id == tenant_id),
+    }[table]
+    result = uow.session.execute(statement)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def reschedule(uow: UnitOfWork, task: Task, due_at: datetime | None) -> None:

@@ -16,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import Select, Table, bindparam, exists, func, select, text
 
 from ..procedures.models import Procedure
+from ..rehearsal import scope_params, tenant_scope
 from ..runtime import journal
 from ..runtime.locks import lock_instance  # noqa: F401 - the scheduler's commands lock through here
 from ..runtime.models import TASK_DEADLINE_WATCHED, ProcessInstance, Task
@@ -51,7 +52,7 @@ def watched_tasks(uow: UnitOfWork, instance_id: uuid.UUID) -> list[Task]:
 
 
 @functools.cache
-def overdue_tasks_query(*, for_update: bool) -> Select[Task, ProcessInstance]:
+def overdue_tasks_query(*, for_update: bool, scoped: bool = False) -> Select[Task, ProcessInstance]:
     """Open tasks past their due time without a deadline row, by the partial index on due times,
     each with its instance (loaded in the same statement, locked on PostgreSQL)."""
     suspended = exists().where(
@@ -64,6 +65,7 @@ def overdue_tasks_query(*, for_update: bool) -> Select[Task, ProcessInstance]:
         .where(Task.due_at < bindparam("now"))
         # A suspended procedure's clock stands still; resuming moves these due times on.
         .where(~suspended)
+        .where(tenant_scope(Task.tenant_id, scoped=scoped))
         .order_by(Task.due_at)
         .limit(bindparam("size"))
     )
@@ -77,8 +79,8 @@ def open_overdue_task_deadlines(uow: UnitOfWork, size: int) -> int:
     A task's deadline is opened this late on purpose: most tasks are done in time, and writing a
     deadline row for each task that opens (and closing it again) cost every engine step two
     statements. The row, once open, escalates as any other deadline."""
-    query = overdue_tasks_query(for_update=uow.dialect == "postgresql")
-    claimed = uow.session.execute(query, {"now": uow.now(), "size": size})
+    query = overdue_tasks_query(for_update=uow.dialect == "postgresql", scoped=uow.tenant_id is not None)
+    claimed = uow.session.execute(query, {"now": uow.now(), "size": size, **scope_params(uow)})
     rows = [(task, instance) for task, instance in claimed]
     tasks = [task for task, _ in rows]
     # A row another scheduler opened for one of these (its own link to the task not seen here) is

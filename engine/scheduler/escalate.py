@@ -26,6 +26,7 @@ from ..accounts.service import is_email
 from ..definitions.models import ProcessDefinition
 from ..errors import Conflict
 from ..procedures.models import Procedure
+from ..rehearsal import scope_params, tenant_scope
 from ..roles import Role
 from ..runtime import journal
 from ..runtime.models import ProcessInstance, Task
@@ -71,8 +72,10 @@ def claim_due_instance(uow: UnitOfWork, now: datetime, skip: list[uuid.UUID]) ->
         .join(ProcessInstance, ProcessInstance.id == Deadline.instance_id)
         # Overdue means past the moment, as with timers.
         .where(Deadline.next_check_at.is_not(None), Deadline.next_check_at < now)
+        .where(tenant_scope(Deadline.tenant_id, scoped=uow.tenant_id is not None))
         .order_by(Deadline.next_check_at)
         .limit(1)
+        .params(**scope_params(uow))
     )
     if skip:
         query = query.where(Deadline.instance_id.not_in(skip))

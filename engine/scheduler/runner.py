@@ -19,11 +19,15 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ..clock import FrozenClock
 from ..privacy.retention import sweep_retention
+from ..rehearsal import tenant_scope
 from ..runtime.models import ProcessInstance
 from ..services import Services
+from ..uow import UnitOfWork
 from .escalate import EscalationSweep, OnItem, sweep_escalations
 from .notify import Mailer, mailer_for
+from .rehearsal import RehearsalSweep, catch_up_tenant, rehearsal_tenant_ids
 from .timers import TimerSweep, sweep_timers
 from .workers import FireWorkers
 
@@ -50,11 +54,12 @@ logging.getLogger("apscheduler.scheduler").addFilter(_QuietSkips())
 class TickReport:
     timers: TimerSweep = field(default_factory=TimerSweep)
     escalations: EscalationSweep = field(default_factory=EscalationSweep)
+    rehearsal: RehearsalSweep = field(default_factory=RehearsalSweep)
     ms: float = 0.0
 
     @property
     def more(self) -> bool:
-        return self.timers.more or self.escalations.more
+        return self.timers.more or self.escalations.more or self.rehearsal.more
 
 
 class Scheduler:
@@ -94,12 +99,36 @@ class Scheduler:
             )
         finally:
             report.timers = finish_timers()
+        report.rehearsal = self.catch_up_rehearsals()
         report.ms = round((time.perf_counter() - began) * 1000, 3)
         self._totals["ticks"] += 1
-        self._totals["fired"] += report.timers.fired
-        self._totals["escalated"] += report.escalations.escalated
-        self._totals["errors"] += report.timers.errors + report.escalations.errors
+        self._totals["fired"] += report.timers.fired + report.rehearsal.fired
+        self._totals["escalated"] += report.escalations.escalated + report.rehearsal.escalated
+        self._totals["errors"] += report.timers.errors + report.escalations.errors + report.rehearsal.errors
         self._publish("running", report, None)
+        return report
+
+    def catch_up_rehearsals(self) -> RehearsalSweep:
+        """Step each rehearsal tenant's clock through what fell due there (scheduler/rehearsal.py)."""
+        report = RehearsalSweep()
+        services = self.services
+        for tenant_id in rehearsal_tenant_ids(services.uow(readonly=True)):
+
+            def pinned(clock: FrozenClock, tenant_id: str = tenant_id) -> UnitOfWork:
+                return UnitOfWork(services.database, clock, tenant_id=tenant_id)
+
+            catch_up_tenant(
+                services.uow,
+                pinned,
+                services.runtime,
+                tenant_id,
+                mailer=self.mailer,
+                limit=self.batch_size,
+                batch_size=services.settings.scheduler_fire_batch,
+                failures=self._failures,
+                on_item=self.on_item,
+                report=report,
+            )
         return report
 
     def _start_timer_sweep(self) -> Callable[[], TimerSweep]:
@@ -157,7 +186,11 @@ class Scheduler:
         with self.services.uow(readonly=True) as uow:
             now = uow.now()
             due = uow.session.scalar(
-                select(func.min(ProcessInstance.next_timer_due)).where(ProcessInstance.next_timer_due >= now)
+                select(func.min(ProcessInstance.next_timer_due)).where(
+                    ProcessInstance.next_timer_due >= now,
+                    # A rehearsal tenant's timers are on its own clock: caught up on the regular ticks.
+                    tenant_scope(ProcessInstance.tenant_id, scoped=False),
+                )
             )
             if due is None:
                 return None
@@ -236,6 +269,7 @@ class Scheduler:
                 "fired": report.timers.fired,
                 "escalated": report.escalations.escalated,
                 "lapsed": report.escalations.lapsed,
+                "rehearsal_steps": report.rehearsal.steps,
                 "skipped": report.timers.skipped + report.escalations.skipped,
                 "more": report.more,
             }

@@ -33,6 +33,7 @@ from sqlalchemy import Select, bindparam, exists, func, select
 from ..errors import Conflict, ProcessError, ScriptError
 from ..procedures.hooks import remember_procedures
 from ..procedures.models import Procedure
+from ..rehearsal import scope_params, tenant_scope
 from ..runtime.models import ProcessInstance
 from ..runtime.service import Runtime, StepOutcome
 from ..runtime.writer import deferred_writes
@@ -55,7 +56,7 @@ class TimerSweep:
 
 
 @functools.cache
-def _due_timer_statement(*, skipping: bool, for_update: bool) -> Select[ProcessInstance]:
+def _due_timer_statement(*, skipping: bool, for_update: bool, scoped: bool) -> Select[ProcessInstance]:
     # Built once per variant (the sweep claims once per instance it fires): constructing it costs
     # more than PostgreSQL takes to run it.
     suspended = exists().where(
@@ -67,6 +68,8 @@ def _due_timer_statement(*, skipping: bool, for_update: bool) -> Select[ProcessI
         .where(ProcessInstance.next_timer_due.is_not(None), ProcessInstance.next_timer_due < bindparam("now"))
         # A suspended procedure's clock stands still; resuming moves its timers on (commands.py).
         .where(~suspended)
+        # A rehearsal tenant's timers fire on its own clock (scheduler/rehearsal.py).
+        .where(tenant_scope(ProcessInstance.tenant_id, scoped=scoped))
         .order_by(ProcessInstance.next_timer_due)
         .limit(bindparam("size"))
     )
@@ -78,33 +81,38 @@ def _due_timer_statement(*, skipping: bool, for_update: bool) -> Select[ProcessI
 
 
 def due_timer_query(
-    now: datetime, skip: list[uuid.UUID], dialect: str, size: int = 1
+    now: datetime, skip: list[uuid.UUID], dialect: str, size: int = 1, tenant: str | None = None
 ) -> tuple[Select[ProcessInstance], dict[str, Any]]:
     """The `size` instances whose timers are due first, by the partial index on `next_timer_due`,
-    and the statement's parameters."""
-    statement = _due_timer_statement(skipping=bool(skip), for_update=dialect == "postgresql")
+    and the statement's parameters: of `tenant`, or of every production tenant."""
+    statement = _due_timer_statement(
+        skipping=bool(skip), for_update=dialect == "postgresql", scoped=tenant is not None
+    )
     params: dict[str, Any] = {"now": now, "size": size}
+    if tenant is not None:
+        params["tenant"] = tenant
     if skip:
         params["skip"] = skip
     return statement, params
 
 
 @functools.cache
-def _due_count_statement() -> Select[int]:
-    due = _due_timer_statement(skipping=False, for_update=False)
+def _due_count_statement(*, scoped: bool) -> Select[int]:
+    due = _due_timer_statement(skipping=False, for_update=False, scoped=scoped)
     return select(func.count()).select_from(due.with_only_columns(ProcessInstance.id).subquery())
 
 
 def count_due_timers(uow: UnitOfWork, now: datetime, at_most: int) -> int:
     """How many instances have timers due (not locking them), counting no further than `at_most`."""
-    return int(uow.session.scalar(_due_count_statement(), {"now": now, "size": at_most}) or 0)
+    statement = _due_count_statement(scoped=uow.tenant_id is not None)
+    return int(uow.session.scalar(statement, {"now": now, "size": at_most, **scope_params(uow)}) or 0)
 
 
 def claim_due_timers(
     uow: UnitOfWork, now: datetime, skip: list[uuid.UUID], size: int
 ) -> list[ProcessInstance]:
     """Claim (lock) up to `size` instances whose timers are due first, loaded whole for firing."""
-    statement, params = due_timer_query(now, skip, uow.dialect, size)
+    statement, params = due_timer_query(now, skip, uow.dialect, size, uow.tenant_id)
     return list(uow.session.scalars(statement, params))
 
 
