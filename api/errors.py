@@ -1,6 +1,7 @@
 """The one mapping from errors to HTTP: `application/problem+json` (RFC 9457) with a stable `code`, a
-message in the reader's language (Dutch or English) and field errors where they apply. No HTML error
-pages and no stack traces: an unexpected error is logged and answered with a bare 500 problem."""
+message in the reader's language (Dutch or English) and field errors where they apply. A browser asking
+for a page outside the REST API gets the same error as an HTML page (`api.error_pages`). No stack traces:
+an unexpected error is logged and answered with a bare 500."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, make_response, request
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
@@ -27,6 +28,8 @@ from engine.errors import (
     ProcessError,
     ScriptError,
 )
+
+from .error_pages import error_page, page_headers, wants_html
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:wams:problem:"
@@ -177,8 +180,19 @@ def _language() -> str:
     return str(locale.language) if locale else "nl"
 
 
+def _page(status: int, message: str | None = None, code: str | None = None) -> Response:
+    response = make_response(error_page(status, message, code))
+    for key, value in page_headers().items():
+        response.headers.setdefault(key, value)
+    response.headers["Content-Language"] = _language()
+    return response
+
+
 def domain_error_response(error: DomainError) -> Response:
     status = status_of(error)
+    if wants_html():
+        plain = error.code in ("not_found", "not_authorized", "not_authenticated")
+        return _page(status, None if plain else _title(error.code, status), error.code)
     errors = None
     if isinstance(error, InvalidForm):
         errors = [_field(e) for e in error.errors]
@@ -213,6 +227,12 @@ def _flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:
 
 def http_error_response(error: HTTPException) -> Response:
     status = error.code or 500
+    if wants_html():
+        response = _page(status)
+        for key, value in error.get_headers():
+            if key.lower() not in {"content-type", "content-length"}:
+                response.headers[key] = value
+        return response
     if status >= 500:
         return problem(status, "internal_error" if status == 500 else "service_unavailable")
     code = HTTP_CODES.get(status, "bad_request")
@@ -234,11 +254,16 @@ def data_error_response(error: DataError) -> Response:
     current_app.logger.warning(
         "database refused a value on %s %s: %s", request.method, request.path, error.orig
     )
-    return problem(422, "invalid_input", gettext("a value cannot be stored (too long or not allowed)"))
+    message = gettext("a value cannot be stored (too long or not allowed)")
+    if wants_html():
+        return _page(422, message, "invalid_input")
+    return problem(422, "invalid_input", message)
 
 
 def unexpected_error_response(error: Exception) -> Response:
     current_app.logger.exception("unexpected error on %s %s", request.method, request.path, exc_info=error)
+    if wants_html():
+        return _page(500)
     return problem(500, "internal_error")
 
 
