@@ -30,6 +30,7 @@ from engine.errors import (
 )
 
 from .error_pages import error_page, page_headers, wants_html
+from .field_messages import MESSAGES, field_message
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:wams:problem:"
@@ -76,24 +77,8 @@ TITLES: dict[str, Any] = {
     "service_unavailable": lazy_gettext("The service is unavailable"),
 }
 
-# Field error messages by code; codes not listed keep the validator's English message.
-FIELD_MESSAGES: dict[str, Any] = {
-    "required": lazy_gettext("This field is required."),
-    "unknown_field": lazy_gettext("This field is not part of the form."),
-    "type": lazy_gettext("This value has the wrong type."),
-    "format_bsn": lazy_gettext("Not a valid BSN (burgerservicenummer)."),
-    "format_date": lazy_gettext("Not a valid date."),
-    "format_date-time": lazy_gettext("Not a valid date and time."),
-    "format_email": lazy_gettext("Not a valid e-mail address."),
-    "enum": lazy_gettext("Choose one of the options."),
-    "const": lazy_gettext("This value is required here."),
-    "oneOf": lazy_gettext("Choose one of the options."),
-    "maxLength": lazy_gettext("This text is too long."),
-    "minLength": lazy_gettext("This text is too short."),
-    "minimum": lazy_gettext("This number is too small."),
-    "maximum": lazy_gettext("This number is too large."),
-    "invalid": lazy_gettext("This value is not valid."),
-}
+# Field error messages by code (api/field_messages.py); codes not listed keep the validator's message.
+FIELD_MESSAGES = MESSAGES
 
 HTTP_CODES = {
     400: "bad_request",
@@ -124,8 +109,7 @@ def _title(code: str, status: int) -> str:
 
 
 def _field(error: FieldError) -> dict[str, str]:
-    message = FIELD_MESSAGES.get(error.code)
-    return {"field": error.field, "code": error.code, "message": str(message) if message else error.message}
+    return {"field": error.field, "code": error.code, "message": field_message(error, fallback=error.message)}
 
 
 def _jsonable(value: Any) -> Any:

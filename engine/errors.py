@@ -55,6 +55,8 @@ class FieldError:
     field: str
     message: str
     code: str = "invalid"
+    # The schema's bound for minLength/maxLength/minimum/maximum/minItems/maxItems, so a message can say it.
+    limit: int | float | None = None
 
     def as_dict(self) -> dict[str, str]:
         return {"field": self.field, "message": self.message, "code": self.code}

@@ -55,7 +55,7 @@ def dashboard() -> Any:
             common.uow(readonly=True), common.actor(), _utc(start), _utc(end + timedelta(days=1))
         )
     except InvalidInput as error:
-        flash(gettext("Not a usable period: %(detail)s", detail=error.message), "error")
+        flash(gettext("Not a usable period: %(detail)s", detail=gettext(error.message)), "error")
         return redirect(url_for("web.dashboard"))
     indicators = found.indicators
     charts = {

@@ -14,6 +14,7 @@ from engine.tasks import commands, queries
 from engine.tasks.overview import inbox_overview
 
 from . import bp, common
+from .form_errors import placed_errors
 from .forms import build_fields, parse_submission, user_roles
 
 DONE_KEY = "wams_done"
@@ -85,7 +86,7 @@ def complete(task_id: uuid.UUID) -> Any:
         done = commands.complete_task(common.uow(), common.svc().runtime, who, task_id, data)
     except InvalidForm as error:
         flash(gettext("The form is not filled in correctly. Check the fields marked below."), "error")
-        return _task_page(detail, data, common.field_errors(error), 422)
+        return _task_page(detail, data, placed_errors(error, schema), 422)
     session[DONE_KEY] = {
         "task": str(task_id),
         "ended": done.ended,
