@@ -17,7 +17,7 @@ from engine.monitoring.dashboard import heatmap
 from engine.procedures.service import WAMS_PROCESS
 from engine.scheduler import commands as scheduler
 
-from . import bp, common
+from . import bp, common, labels
 
 PRESETS = ("year", "30d", "90d", "365d")
 
@@ -59,7 +59,7 @@ def dashboard() -> Any:
         return redirect(url_for("web.dashboard"))
     indicators = found.indicators
     charts = {
-        "phases": {(p.phase or "–"): p.open + p.suspended for p in found.overview.phases},
+        "phases": {(labels.phase_name(p.phase) or "–"): p.open + p.suspended for p in found.overview.phases},
         "ingang": indicators.ingang,
         "domains": indicators.domains,
         "parties": indicators.parties,
