@@ -47,6 +47,13 @@ def _utc(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=common.zone()).astimezone(UTC)
 
 
+def _named(counts: Any, field: str | None = None) -> Any:
+    """Chart categories by name ("Hulpvraag of verzoek van de cliënt zelf", not "client_verzoek")."""
+    if not isinstance(counts, dict):
+        return counts
+    return {labels.code_label(code, field): n for code, n in counts.items()}
+
+
 @bp.get("/dashboard")
 def dashboard() -> Any:
     start, end, preset = _period()
@@ -60,12 +67,12 @@ def dashboard() -> Any:
     indicators = found.indicators
     charts = {
         "phases": {(labels.phase_name(p.phase) or "–"): p.open + p.suspended for p in found.overview.phases},
-        "ingang": indicators.ingang,
-        "domains": indicators.domains,
-        "parties": indicators.parties,
-        "clientondersteuning": indicators.clientondersteuning,
-        "complaints": indicators.complaint_nature,
-        **{f"outcome_{k}": v for k, v in indicators.outcomes.items()},
+        "ingang": _named(indicators.ingang, "ingang"),
+        "domains": _named(indicators.domains, "uitgesloten_domeinen"),
+        "parties": _named(indicators.parties),
+        "clientondersteuning": _named(indicators.clientondersteuning, "clientondersteuning_gebruikt"),
+        "complaints": _named(indicators.complaint_nature),
+        **{f"outcome_{k}": _named(v) for k, v in indicators.outcomes.items()},
     }
     return render_template(
         "web/dashboard.html",

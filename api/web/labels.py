@@ -144,13 +144,21 @@ def phase_name(code: str | None) -> str:
 
 def choice_title(field: str | None, value: Any) -> str | None:
     """The title a form gives to a choice (`relatie: kind` → "Kind"), or None if no form names it."""
-    if field is None or not isinstance(value, str | bool | int):
+    if field is None or isinstance(value, bool) or not isinstance(value, str | int):
         return None
     name = field.rsplit(".", 1)[-1]
-    options = _labels().choices.get(name) or {}
+    choices = _labels().choices
     key = {True: "True", False: "False"}.get(value, str(value)) if isinstance(value, bool) else str(value)
-    title = options.get(key)
+    title = (choices.get(name) or {}).get(key)
+    if title is None and isinstance(value, str) and "_" in value:
+        # A code without its field (an indicator's category): the title any form gives it.
+        title = next((options[key] for options in choices.values() if key in options), None)
     return model_text(title) if title else None
+
+
+def code_label(value: Any, field: str | None = None) -> str:
+    """A category code of the dashboard (ingang, domain, party, outcome) by its name."""
+    return _scalar(value, field or "")
 
 
 def person(username: str | None) -> str:
