@@ -44,7 +44,12 @@ def _users(schema: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
             people = accounts.list_users(common.uow(readonly=True), common.actor(), role=role)
         except NotAuthorized:
             continue
-        result[role] = [(u.username, f"{u.display_name} ({u.username})") for u in people]
+        # People by the name colleagues know them by; the username only tells namesakes apart.
+        names = [u.display_name or u.username for u in people]
+        result[role] = [
+            (u.username, name if names.count(name) == 1 else f"{name} ({u.username})")
+            for u, name in zip(people, names, strict=True)
+        ]
     return result
 
 
