@@ -117,6 +117,15 @@ def test_every_page_for_every_role_at_phone_and_laptop_width(ui: Ui, seeded: See
             if role not in ("ontwerper", "fg") and WORKERS_NEVER_SEE in ui.page.locator("main").inner_text():
                 problems.append(f"{role} {path}: an unverified article is presented to a worker")
         ui.logout()
+    # The designer works with the keys (they are what the models say), so those pages may show them.
+    ui.page.set_viewport_size({"width": 1366, "height": 900})
+    ui.login("ontwerper")
+    for path in ("/inbox", "/designer", "/designer/wams_procedure"):
+        ui.go(path)
+        for width in WIDTHS:
+            ui.page.set_viewport_size({"width": width, "height": 900})
+            slug = re.sub(r"[^a-z0-9]+", "-", path.strip("/"))
+            problems += _look(ui, f"pages-ontwerper-{slug}-{width}", keys_allowed=True)
     assert problems == []
 
 
