@@ -1,6 +1,7 @@
 """The one mapping from errors to HTTP: `application/problem+json` (RFC 9457) with a stable `code`, a
-message in the reader's language (Dutch or English) and field errors where they apply. No HTML error
-pages and no stack traces: an unexpected error is logged and answered with a bare 500 problem."""
+message in the reader's language (Dutch or English) and field errors where they apply. A browser asking
+for a page outside the REST API gets the same error as an HTML page (`api.error_pages`). No stack traces:
+an unexpected error is logged and answered with a bare 500."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, make_response, request
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
@@ -30,6 +31,8 @@ from engine.errors import (
     ScriptError,
 )
 
+from .error_pages import error_page, page_headers, wants_html
+from .field_messages import MESSAGES, field_message
 from .security import record_refusal
 
 PROBLEM_JSON = "application/problem+json"
@@ -82,43 +85,8 @@ TITLES: dict[str, Any] = {
     "service_unavailable": lazy_gettext("The service is unavailable"),
 }
 
-# Field error messages by code; codes not listed keep the validator's English message.
-FIELD_MESSAGES: dict[str, Any] = {
-    "required": lazy_gettext("This field is required."),
-    "unknown_field": lazy_gettext("This field is not part of the form."),
-    "type": lazy_gettext("This value has the wrong type."),
-    "format_bsn": lazy_gettext("Not a valid BSN (burgerservicenummer)."),
-    "format_date": lazy_gettext("Not a valid date."),
-    "format_date-time": lazy_gettext("Not a valid date and time."),
-    "format_email": lazy_gettext("Not a valid e-mail address."),
-    "enum": lazy_gettext("Choose one of the options."),
-    "const": lazy_gettext("This value is required here."),
-    "oneOf": lazy_gettext("Choose one of the options."),
-    "maxLength": lazy_gettext("This text is too long."),
-    "minLength": lazy_gettext("This text is too short."),
-    "minimum": lazy_gettext("This number is too small."),
-    "maximum": lazy_gettext("This number is too large."),
-    "invalid": lazy_gettext("This value is not valid."),
-    # Why a fact may not be recorded, or a party not be chosen: each ground its own message.
-    "out_of_scope": lazy_gettext("The client excluded this from the onderzoek; it cannot be recorded."),
-    "subject_declined": lazy_gettext(
-        "%(label)s declined to take part; their data stay out of the procedure."
-    ),
-    "subject_pending": lazy_gettext(
-        "%(label)s has not (yet) consented to take part; record their data after consent."
-    ),
-    "special_category_refused": lazy_gettext(
-        "This party may not process special categories of personal data (such as health or criminal "
-        "data), so it cannot supply them either; leave this field empty."
-    ),
-    "category_withheld": lazy_gettext(
-        "The party rules withhold this kind of data from this party; it cannot be recorded."
-    ),
-    "party_excluded": lazy_gettext(
-        "%(party)s works in the domain %(domain)s, which the client excluded from the onderzoek."
-    ),
-    "unknown_role": lazy_gettext("This is not a role of this system; use a role key such as assessor."),
-}
+# Field error messages by code (api/field_messages.py); codes not listed keep the validator's message.
+FIELD_MESSAGES = MESSAGES
 
 HTTP_CODES = {
     400: "bad_request",
@@ -149,18 +117,7 @@ def _title(code: str, status: int) -> str:
 
 
 def _field(error: FieldError) -> dict[str, str]:
-    return {"field": error.field, "code": error.code, "message": field_text(error)}
-
-
-def field_text(error: FieldError) -> str:
-    """The reader's message for a field error: the code's, with the values it names, else the engine's."""
-    message = FIELD_MESSAGES.get(error.code)
-    if message is None:
-        return error.message
-    try:
-        return str(message) % (error.params or {}) if error.params else str(message)
-    except (KeyError, ValueError, TypeError):
-        return str(message)
+    return {"field": error.field, "code": error.code, "message": field_message(error, fallback=error.message)}
 
 
 def _jsonable(value: Any) -> Any:
@@ -218,9 +175,20 @@ def _language() -> str:
     return str(locale.language) if locale else "nl"
 
 
+def _page(status: int, message: str | None = None, code: str | None = None) -> Response:
+    response = make_response(error_page(status, message, code))
+    for key, value in page_headers().items():
+        response.headers.setdefault(key, value)
+    response.headers["Content-Language"] = _language()
+    return response
+
+
 def domain_error_response(error: DomainError, *, extra: Mapping[str, Any] | None = None) -> Response:
     status = status_of(error)
     record_refusal(error, status)
+    if wants_html():
+        plain = error.code in ("not_found", "not_authorized", "not_authenticated")
+        return _page(status, None if plain else _title(error.code, status), error.code)
     errors = None
     if isinstance(error, InvalidForm):
         errors = [_field(e) for e in error.errors]
@@ -257,6 +225,12 @@ def _flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:
 
 def http_error_response(error: HTTPException) -> Response:
     status = error.code or 500
+    if wants_html():
+        response = _page(status)
+        for key, value in error.get_headers():
+            if key.lower() not in {"content-type", "content-length"}:
+                response.headers[key] = value
+        return response
     if status >= 500:
         return problem(status, "internal_error" if status == 500 else "service_unavailable")
     code = HTTP_CODES.get(status, "bad_request")
@@ -278,11 +252,16 @@ def data_error_response(error: DataError) -> Response:
     current_app.logger.warning(
         "database refused a value on %s %s: %s", request.method, request.path, error.orig
     )
-    return problem(422, "invalid_input", gettext("a value cannot be stored (too long or not allowed)"))
+    message = gettext("a value cannot be stored (too long or not allowed)")
+    if wants_html():
+        return _page(422, message, "invalid_input")
+    return problem(422, "invalid_input", message)
 
 
 def unexpected_error_response(error: Exception) -> Response:
     current_app.logger.exception("unexpected error on %s %s", request.method, request.path, exc_info=error)
+    if wants_html():
+        return _page(500)
     return problem(500, "internal_error")
 
 

@@ -67,6 +67,8 @@ class FieldError:
     field: str
     message: str
     code: str = "invalid"
+    # The schema's bound for minLength/maxLength/minimum/maximum/minItems/maxItems, so a message can say it.
+    limit: int | float | None = None
     # Values the reader's message names (e.g. the party and the excluded domain), by placeholder.
     params: dict[str, str] | None = None
 

@@ -83,7 +83,7 @@ class Form:
     def validate(self, data: Any) -> list[FieldError]:
         if not isinstance(data, dict):
             return [FieldError("", "the form data must be an object", "type")]
-        errors = [_field_error(e) for e in self.validator.iter_errors(data)]
+        errors = [f for e in self.validator.iter_errors(data) for f in _field_errors(e)]
         errors.sort(key=lambda e: (e.field, e.code))
         return errors
 
@@ -135,6 +135,37 @@ def _join(path: Any) -> str:
     return ".".join(str(p) for p in path)
 
 
+LIMITS = {"minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems"}
+
+
+def _must_be_empty(schema: Any) -> list[str]:
+    """Field names a `not` schema forbids: `not: {required: [a]}` or `not: {anyOf: [{required: [a]}, …]}`."""
+    if not isinstance(schema, dict):
+        return []
+    names = [str(n) for n in schema.get("required") or []]
+    for option in schema.get("anyOf") or []:
+        names.extend(_must_be_empty(option))
+    return names
+
+
+def _field_errors(error: ValidationError) -> list[FieldError]:
+    """One validator error as field errors, each at the field a person filled in wrongly: a `not` that
+    forbids fields (`then: {not: {required: [x]}}`) lands on those fields, not on their form."""
+    if str(error.validator) == "not":
+        base = _join(error.absolute_path)
+        forbidden = _must_be_empty(error.validator_value)
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        present = [name for name in forbidden if name in instance]
+        if present:
+            return [
+                FieldError(".".join(filter(None, [base, name])), "must be left empty here", "must_be_empty")
+                for name in present
+            ]
+        if isinstance(error.validator_value, dict) and "const" in error.validator_value:
+            return [FieldError(base, "this choice is not possible with the other answers", "excluded_choice")]
+    return [_field_error(error)]
+
+
 def _field_error(error: ValidationError) -> FieldError:
     base = _join(error.absolute_path)
     validator = str(error.validator)
@@ -154,4 +185,6 @@ def _field_error(error: ValidationError) -> FieldError:
         fmt = error.validator_value
         message = "not a valid BSN (burgerservicenummer)" if fmt == "bsn" else f"not a valid {fmt}"
         return FieldError(base, message, f"format_{fmt}")
+    if validator in LIMITS and isinstance(error.validator_value, int | float):
+        return FieldError(base, error.message, validator, limit=error.validator_value)
     return FieldError(base, error.message, validator)

@@ -16,7 +16,6 @@ from flask import (
     flash,
     g,
     redirect,
-    render_template,
     request,
     url_for,
 )
@@ -30,20 +29,13 @@ from engine.roles import Role
 from engine.tenancy import get_tenant
 
 from ..auth import CsrfFailed, csrf_token, current_actor
+from ..error_pages import CSP, error_page
 from ..errors import domain_error_response, http_error_response, problem, status_of
 from ..security import record_refusal
 from . import common, labels, vendor
 from .forms import walk
 
 bp = Blueprint("web", __name__)
-
-# Pages load scripts and styles only from this server (npm packages included); bpmn-js and htmx set
-# inline style attributes, hence 'unsafe-inline' for styles only.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
 
 
 def _wants_json() -> bool:
@@ -108,7 +100,9 @@ def _domain_error(error: DomainError) -> Any:
     if request.method == "POST" and status not in (403, 404):
         flash(message, "error")
         return redirect(common.back(request.path))
-    return render_template("web/error.html", error=error, message=message), status
+    # A plain "not found" or "not allowed" gets its page's own title; a more telling error its message.
+    plain = error.code in ("not_found", "not_authorized")
+    return error_page(status, None if plain else message, error.code)
 
 
 @bp.errorhandler(HTTPException)
@@ -118,7 +112,7 @@ def _http_error(error: HTTPException) -> Any:
         return _domain_error(NotFound("not found"))
     if _wants_json():
         return http_error_response(error)
-    return render_template("web/error.html", error=None, message=error.name), status
+    return error_page(status)
 
 
 @bp.errorhandler(Exception)
@@ -127,7 +121,7 @@ def _unexpected(error: Exception) -> Any:
     message = gettext("Something went wrong on our side")
     if _wants_json():
         return problem(500, "internal_error", extra={"message": message})
-    return render_template("web/error.html", error=None, message=message), 500
+    return error_page(500)
 
 
 def _tenant_name(tenant_id: str) -> tuple[str, Any]:
@@ -142,7 +136,7 @@ def _tenant_name(tenant_id: str) -> tuple[str, Any]:
 
 def _context() -> dict[str, Any]:
     user = None
-    if request.blueprint == "web":
+    if request.blueprint == "web" or g.get("wams_error_page"):
         try:
             user = current_actor()
         except DomainError:

@@ -12,22 +12,13 @@ from flask import request
 from flask_babel import format_datetime, gettext, lazy_gettext
 
 from engine.access import Actor
-from engine.errors import DomainError, FieldError, InvalidForm
+from engine.errors import DomainError
 from engine.roles import DUTCH_NAMES, Role
 from engine.services import Services
 from engine.uow import UnitOfWork
 
 from ..auth import current_actor, services, tenant_uow
-from ..errors import FIELD_MESSAGES, TITLES, field_text
-
-# Field error codes the API's table does not have (raised by the procedure layer or the validator).
-MORE_FIELD_MESSAGES: dict[str, Any] = {
-    "unknown_subject": lazy_gettext("This person is not part of the procedure."),
-    "pattern": lazy_gettext("This value does not have the expected form."),
-    "maxItems": lazy_gettext("There are too many entries."),
-    "minItems": lazy_gettext("Choose or add at least one."),
-    "uniqueItems": lazy_gettext("Each choice may appear only once."),
-}
+from ..errors import TITLES
 
 ROLE_NAMES_EN: dict[Role, str] = {
     Role.PROCESS_DESIGNER: "Process designer",
@@ -80,31 +71,6 @@ def role_name(role: str | Role | None) -> str:
     except ValueError:
         return str(role)
     return DUTCH_NAMES[member] if language() == "nl" else ROLE_NAMES_EN[member]
-
-
-def field_message(error: FieldError) -> str:
-    if error.code in FIELD_MESSAGES:
-        return field_text(error)
-    message = MORE_FIELD_MESSAGES.get(error.code)
-    return str(message) if message is not None else error.message
-
-
-def field_errors(error: InvalidForm) -> dict[str, list[str]]:
-    """Messages per field path; a pattern error is dropped when the field has a more telling one."""
-    by_path: dict[str, list[FieldError]] = {}
-    for item in error.errors:
-        by_path.setdefault(item.field, []).append(item)
-    result: dict[str, list[str]] = {}
-    for path, items in by_path.items():
-        if len(items) > 1:
-            items = [i for i in items if i.code != "pattern"] or items
-        messages: list[str] = []
-        for item in items:
-            text = field_message(item)
-            if text not in messages:
-                messages.append(text)
-        result[path] = messages
-    return result
 
 
 def error_message(error: DomainError) -> str:

@@ -18,7 +18,7 @@ from engine.procedures.service import WAMS_PROCESS
 from engine.scheduler import commands as scheduler
 
 from ..auth import tenant_now
-from . import bp, common
+from . import bp, common, labels
 
 PRESETS = ("year", "30d", "90d", "365d")
 
@@ -48,6 +48,13 @@ def _utc(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=common.zone()).astimezone(UTC)
 
 
+def _named(counts: Any, field: str | None = None) -> Any:
+    """Chart categories by name ("Hulpvraag of verzoek van de cliënt zelf", not "client_verzoek")."""
+    if not isinstance(counts, dict):
+        return counts
+    return {labels.code_label(code, field): n for code, n in counts.items()}
+
+
 @bp.get("/dashboard")
 def dashboard() -> Any:
     start, end, preset = _period()
@@ -56,17 +63,17 @@ def dashboard() -> Any:
             common.uow(readonly=True), common.actor(), _utc(start), _utc(end + timedelta(days=1))
         )
     except InvalidInput as error:
-        flash(gettext("Not a usable period: %(detail)s", detail=error.message), "error")
+        flash(gettext("Not a usable period: %(detail)s", detail=gettext(error.message)), "error")
         return redirect(url_for("web.dashboard"))
     indicators = found.indicators
     charts = {
-        "phases": {(p.phase or "–"): p.open + p.suspended for p in found.overview.phases},
-        "ingang": indicators.ingang,
-        "domains": indicators.domains,
-        "parties": indicators.parties,
-        "clientondersteuning": indicators.clientondersteuning,
-        "complaints": indicators.complaint_nature,
-        **{f"outcome_{k}": v for k, v in indicators.outcomes.items()},
+        "phases": {(labels.phase_name(p.phase) or "–"): p.open + p.suspended for p in found.overview.phases},
+        "ingang": _named(indicators.ingang, "ingang"),
+        "domains": _named(indicators.domains, "uitgesloten_domeinen"),
+        "parties": _named(indicators.parties),
+        "clientondersteuning": _named(indicators.clientondersteuning, "clientondersteuning_gebruikt"),
+        "complaints": _named(indicators.complaint_nature),
+        **{f"outcome_{k}": _named(v) for k, v in indicators.outcomes.items()},
     }
     return render_template(
         "web/dashboard.html",

@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask_babel import lazy_gettext
 from werkzeug.datastructures import MultiDict
 
+from .labels import model_text
+
 ARRAY_MARKER = "__array"  # hidden input: this array was on the page (so an empty one is [] not missing)
 MISSING: Any = object()
 INDEX_PLACEHOLDER = "__index__"
@@ -85,7 +87,7 @@ def _choices(schema: Mapping[str, Any]) -> list[tuple[Any, str]] | None:
     if isinstance(schema.get("oneOf"), list) and all(
         isinstance(o, dict) and "const" in o for o in schema["oneOf"]
     ):
-        return [(o["const"], str(o.get("title") or o["const"])) for o in schema["oneOf"]]
+        return [(o["const"], model_text(str(o.get("title") or o["const"]))) for o in schema["oneOf"]]
     if isinstance(schema.get("enum"), list):
         return [(v, str(v)) for v in schema["enum"]]
     return None
@@ -190,7 +192,7 @@ def _field(
         path=path,
         name=name,
         kind=kind,
-        label=str(schema.get("title") or name),
+        label=model_text(str(schema.get("title") or name)),
         help=schema.get("description"),
         placeholder=ui.get("placeholder"),
         required=required,

@@ -1,12 +1,23 @@
-"""Words for the codes the engine stores (statuses, event types, kinds of people), in the reader's
-language. Template globals; unknown codes are shown as they are."""
+"""Words for the codes the engine stores (statuses, event types, kinds of people) and for the keys of
+the bundle's catalogues (parties, legal grounds, phases, form choices, usernames), in the reader's
+language. Template globals; unknown codes are shown as they are.
+
+The catalogue labels come from `engine.definitions.labels` once per request. English names of tasks,
+phases and form fields come from the bundle's labels.yaml (`model_text`); what it lacks stays Dutch."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from flask import Flask
-from flask_babel import gettext, lazy_gettext
+from flask import Flask, g, has_request_context
+from flask_babel import format_date, gettext, lazy_gettext
+
+from engine.definitions.labels import Labels, display_names, tenant_labels
+from engine.errors import DomainError
+from engine.roles import Role
+
+from ..auth import current_actor
 
 TASK_STATUS = {
     "open": lazy_gettext("open"),
@@ -81,19 +92,204 @@ def event_label(code: str | None) -> str:
     return _lookup(EVENT, code)
 
 
-def fact_value(value: Any) -> str:
+def _actor() -> Any:
+    try:
+        return current_actor()
+    except DomainError:
+        return None
+
+
+def _labels() -> Labels:
+    if "wams_labels" not in g:
+        from .common import uow
+
+        actor = _actor()
+        if actor is None:
+            g.wams_labels = Labels()
+        else:
+            with uow(readonly=True) as unit:
+                g.wams_labels = tenant_labels(unit, actor.tenant_id)
+    labels: Labels = g.wams_labels
+    return labels
+
+
+def _english() -> bool:
+    from .common import language
+
+    return language() == "en"
+
+
+def model_text(text: str | None) -> str:
+    """A Dutch name from the models (task, process, form title, field, choice) in the reader's language."""
+    if not text:
+        return ""
+    if has_request_context() and _english():
+        return _labels().english.get(text, text)
+    return text
+
+
+def party_name(code: str | None) -> str:
+    if not code:
+        return ""
+    name = _labels().parties.get(code)
+    return model_text(name) if name else code
+
+
+def phase_name(code: str | None) -> str:
+    if not code:
+        return ""
+    names = _labels().phases.get(code) or {}
+    return names.get("en" if _english() else "nl") or names.get("nl") or code
+
+
+def choice_title(field: str | None, value: Any) -> str | None:
+    """The title a form gives to a choice (`relatie: kind` → "Kind"), or None if no form names it."""
+    if field is None or isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    name = field.rsplit(".", 1)[-1]
+    choices = _labels().choices
+    key = {True: "True", False: "False"}.get(value, str(value)) if isinstance(value, bool) else str(value)
+    title = (choices.get(name) or {}).get(key)
+    if title is None and isinstance(value, str) and "_" in value:
+        # A code without its field (an indicator's category): the title any form gives it.
+        title = next((options[key] for options in choices.values() if key in options), None)
+    return model_text(title) if title else None
+
+
+def code_label(value: Any, field: str | None = None) -> str:
+    """A category code of the dashboard (ingang, domain, party, outcome) by its name."""
+    return _scalar(value, field or "")
+
+
+def person(username: str | None) -> str:
+    """A colleague by the name people know them by, not their username."""
+    if not username:
+        return ""
+    if username == "system":
+        return gettext("the system")
+    if "wams_people" not in g:
+        from .common import uow
+
+        actor = _actor()
+        names: dict[str, str] = {}
+        if actor is not None:
+            with uow(readonly=True) as unit:
+                names = display_names(unit, actor.tenant_id)
+        g.wams_people = names
+    found: str = g.wams_people.get(username, username)
+    return found
+
+
+def may_see_unverified() -> bool:
+    """Designers and the privacy officer see which articles still have to be verified; workers do not
+    get an unverified article presented as law."""
+    actor = _actor()
+    return actor is not None and actor.has(Role.PROCESS_DESIGNER, Role.PRIVACY_OFFICER)
+
+
+def legal_ground(ground: Any) -> dict[str, Any] | None:
+    """A legal ground (its key, or the task's {key, wet, artikel, omschrijving}) as the reader may see it:
+    law, article (only when verified, unless the reader is a designer or the privacy officer),
+    description, and whether the article is still to be verified."""
+    key = ground.get("key") if isinstance(ground, dict) else ground
+    found = _labels().legal_grounds.get(str(key)) if key else None
+    if found is None:
+        if isinstance(ground, dict):
+            return {
+                "law": ground.get("wet") or "",
+                "article": ground.get("artikel") or "",
+                "verified": True,
+                "description": ground.get("omschrijving") or "",
+                "unverified_note": False,
+            }
+        return {
+            "law": str(key or ""),
+            "article": "",
+            "verified": True,
+            "description": "",
+            "unverified_note": False,
+        }
+    expert = may_see_unverified()
+    return {
+        "law": found.law,
+        "article": found.article if expert else (found.article if found.verified else ""),
+        "verified": found.verified,
+        "description": found.description if expert else found.settled_description,
+        "unverified_note": expert and not found.verified,
+    }
+
+
+def legal_ground_short(key: str | None) -> str:
+    """One line for a fact: "Wmo 2015 (gewijzigd door de Wams), art. 2.3a.4"."""
+    shown = legal_ground(key) if key else None
+    if not shown:
+        return ""
+    if shown["article"]:
+        return f"{shown['law']}, {gettext('art.')} {shown['article']}"
+    return str(shown["law"])
+
+
+def _scalar(value: Any, field: str | None = None) -> str:
     if value is True:
         return gettext("Yes")
     if value is False:
         return gettext("No")
+    if value is None:
+        return ""
+    titled = choice_title(field, value)
+    if titled:
+        return titled
+    if isinstance(value, str):
+        if value in _labels().parties:
+            return party_name(value)
+        try:
+            return format_date(date.fromisoformat(value), "long") if len(value) == 10 else value
+        except ValueError:
+            return value
+    return str(value)
+
+
+def fact_items(value: Any, field: str | None = None) -> list[str] | None:
+    """A list value as the lines of a bulleted list (plan goals, agreements), or None for one value."""
+    if not isinstance(value, list) or not any(isinstance(v, dict) for v in value):
+        return None
+    lines = []
+    for item in value:
+        if isinstance(item, dict):
+            lines.append(
+                " — ".join(
+                    _scalar(v, f"{field}.{k}" if field else k) for k, v in item.items() if v not in (None, "")
+                )
+            )
+        else:
+            lines.append(_scalar(item, field))
+    return lines
+
+
+def fact_value(value: Any, field: str | None = None) -> str:
     if isinstance(value, list):
-        return ", ".join(fact_value(v) for v in value)
+        return ", ".join(fact_value(v, field) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {fact_value(v)}" for k, v in value.items())
-    return "" if value is None else str(value)
+        return " — ".join(fact_value(v, f"{field}.{k}" if field else k) for k, v in value.items())
+    return _scalar(value, field)
 
 
 def install(app: Flask) -> None:
-    for function in (task_status, procedure_status, subject_kind, participation, event_label, fact_value):
+    for function in (
+        task_status,
+        procedure_status,
+        subject_kind,
+        participation,
+        event_label,
+        fact_value,
+        fact_items,
+        model_text,
+        party_name,
+        phase_name,
+        person,
+        legal_ground,
+        legal_ground_short,
+        may_see_unverified,
+    ):
         app.add_template_global(function)
     app.add_template_global(HIDDEN_EVENTS, "hidden_events")

@@ -18,7 +18,8 @@ from engine.procedures.messages import awaited_messages
 from engine.scheduler import commands as scheduler
 
 from . import bp, common
-from .forms import build_fields, parse_submission
+from .form_errors import placed_errors
+from .forms import build_fields, parse_submission, walk
 
 STATUSES = ("open", "suspended", "closed", "cancelled")
 
@@ -73,14 +74,15 @@ def procedure_start() -> Any:
     process_id = request.form.get("process_id") or procedures.WAMS_PROCESS
     who = common.actor()
     start = designer.start_form(common.uow(readonly=True), who, process_id)
-    data = parse_submission((start.form or {}).get("schema") or {}, request.form) if start.form else {}
+    schema = (start.form or {}).get("schema") or {}
+    data = parse_submission(schema, request.form) if start.form else {}
     try:
         procedure = procedures.start_procedure(
             common.uow(), common.svc().runtime, who, data, process_id=process_id
         )
     except InvalidForm as error:
         flash(gettext("The form is not filled in correctly. Check the fields marked below."), "error")
-        return _start_page(process_id, data, common.field_errors(error), 422)
+        return _start_page(process_id, data, placed_errors(error, schema), 422)
     flash(gettext("Procedure %(reference)s has started.", reference=procedure.reference), "info")
     return redirect(url_for("web.procedure", procedure_id=procedure.id))
 
@@ -113,12 +115,16 @@ def procedure_message(procedure_id: uuid.UUID, name: str) -> Any:
     try:
         procedures.send_procedure_message(common.uow(), common.svc().runtime, who, procedure_id, name, data)
     except InvalidForm as error:
+        schema = message.form or {}
+        labels = {f.path: f.label for f in walk(build_fields(schema, {}))}
         problems = "; ".join(
-            f"{path}: {text}" for path, texts in common.field_errors(error).items() for text in texts
+            f"{labels.get(path, path)}: {text}"
+            for path, texts in placed_errors(error, schema).items()
+            for text in texts
         )
         flash(gettext("Not done: %(detail)s", detail=problems), "error")
     except InvalidInput as error:
-        flash(gettext("Not done: %(detail)s", detail=error.message), "error")
+        flash(gettext("Not done: %(detail)s", detail=gettext(error.message)), "error")
     else:
         flash(gettext("Passed on: %(message)s.", message=message.label), "info")
     return redirect(url_for("web.procedure", procedure_id=procedure_id))
@@ -151,7 +157,7 @@ def _steer(procedure_id: uuid.UUID, action: Any, done: str) -> Any:
     try:
         action()
     except InvalidInput as error:
-        flash(gettext("Not done: %(detail)s", detail=error.message), "error")
+        flash(gettext("Not done: %(detail)s", detail=gettext(error.message)), "error")
     else:
         flash(done, "info")
     return redirect(url_for("web.procedure", procedure_id=procedure_id))

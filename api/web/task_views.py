@@ -14,6 +14,7 @@ from engine.tasks import commands, queries
 from engine.tasks.overview import inbox_overview
 
 from . import bp, common
+from .form_errors import placed_errors
 from .forms import build_fields, parse_submission, user_roles
 
 DONE_KEY = "wams_done"
@@ -43,7 +44,12 @@ def _users(schema: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
             people = accounts.list_users(common.uow(readonly=True), common.actor(), role=role)
         except NotAuthorized:
             continue
-        result[role] = [(u.username, f"{u.display_name} ({u.username})") for u in people]
+        # People by the name colleagues know them by; the username only tells namesakes apart.
+        names = [u.display_name or u.username for u in people]
+        result[role] = [
+            (u.username, name if names.count(name) == 1 else f"{name} ({u.username})")
+            for u, name in zip(people, names, strict=True)
+        ]
     return result
 
 
@@ -85,7 +91,7 @@ def complete(task_id: uuid.UUID) -> Any:
         done = commands.complete_task(common.uow(), common.svc().runtime, who, task_id, data)
     except InvalidForm as error:
         flash(gettext("The form is not filled in correctly. Check the fields marked below."), "error")
-        return _task_page(detail, data, common.field_errors(error), 422)
+        return _task_page(detail, data, placed_errors(error, schema), 422)
     session[DONE_KEY] = {
         "task": str(task_id),
         "ended": done.ended,

@@ -92,7 +92,7 @@ class ProcedureHooks:
             )
         # Later hooks (deadline tracking) tell a phase change from the phase the step started in.
         uow.memo[("phase_before", procedure.id)] = procedure.phase
-        phases = [t.phase for t in outcome.opened if t.phase]
+        phases = [t.phase for t in outcome.opened if t.phase] or _phase_on_path(outcome)
         if phases:
             procedure.phase = phases[0]
         status = outcome.instance.status
@@ -105,6 +105,23 @@ class ProcedureHooks:
             procedure.phase = CLOSED_PHASE
             settings = {**outcome.definition.settings, **tenant_settings(uow, procedure.tenant_id)}
             procedure.retention_until = retention_end(procedure, settings)
+
+
+def _phase_on_path(outcome: StepOutcome) -> list[str]:
+    """The phase of the last element a step ran through that names one: a step that opens no task (an
+    evaluation period that begins by waiting for its timer) still moves the procedure into the phase
+    it entered, so the procedure does not say "aanpak" during its evaluation period."""
+    specs = outcome.definition.compiled.specs.values()
+    for element in reversed(outcome.path):
+        for spec in specs:
+            task_spec = spec.task_specs.get(element)
+            if task_spec is None:
+                continue
+            properties = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+            phase = properties.get("phase")
+            if isinstance(phase, str) and phase:
+                return [phase]
+    return []
 
 
 NOT_PROCEDURES_REMEMBERED = 10_000

@@ -140,7 +140,9 @@ def record_facts(
         if refusal is None and draft.category in withheld_categories:
             refusal = _withheld(draft.category, source_party, special_categories)
         if refusal:
-            problems.append(FieldError(draft.field, refusal.message, refusal.code, {"label": subject.label}))
+            problems.append(
+                FieldError(draft.field, refusal.message, refusal.code, params={"label": subject.label})
+            )
             continue
         facts.append(
             Fact(

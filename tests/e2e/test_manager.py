@@ -45,7 +45,7 @@ def test_dashboard_and_heatmap(ui) -> None:
     page = ui.page
     ui.login("manager")
     page.wait_for_url(re.compile(r".*/dashboard$"))
-    assert "beoordeling" in page.get_by_test_id("phases").inner_text()
+    assert "Beoordeling" in page.get_by_test_id("phases").inner_text()  # the phase by name
     assert int(page.get_by_test_id("overdue-count").inner_text()) >= 1
     assert page.locator("tr.overdue").count() >= 1
 

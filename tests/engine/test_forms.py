@@ -39,7 +39,10 @@ def test_a_condition_applies_although_the_submission_has_other_fields():
     assert _errors({"besluit": "nee", "motivering": "x", "verwijzing": "huisarts", "melder": {}}) == [
         ("melder.naam", "required")
     ]
-    assert _errors({"besluit": "ja", "motivering": "x", "verwijzing": "huisarts"}) == [("", "not")]
+    # A `not: {required: [verwijzing]}` lands on the field that must stay empty, not on the form.
+    assert _errors({"besluit": "ja", "motivering": "x", "verwijzing": "huisarts"}) == [
+        ("verwijzing", "must_be_empty")
+    ]
 
 
 def test_a_condition_that_holds_does_not_refuse_the_other_fields():

@@ -115,7 +115,7 @@ def test_a_household_member_declines_and_their_data_stay_out(walk: Walk) -> None
     # Nothing about a member who declines may be written down, not even their reasons.
     declines = a.gezinslid(False, toelichting_gezinslid="Wil niet dat school iets hoort")
     assert walk.refused("task_gezinslid_toestemming", as_=COORDINATOR, subject="lid-2", **declines) == [
-        ("", "not")
+        ("toelichting_gezinslid", "must_be_empty")
     ]
     family(walk, **{"lid-2": False})
     family(walk, **{"lid-1": True})

@@ -13,6 +13,8 @@ from .walk import COORDINATOR, MANAGER, OpenTask, Walk
 def test_the_approach_ends_when_it_proves_ineffective(walk: Walk) -> None:
     to_approach(walk, "wijkteam", "uwv")
     assert walk.chain() == ["wams_procedure", "wams_evaluatie"]
+    # Waiting for the first evaluation moment (no task open) is the evaluation phase, not "aanpak".
+    assert walk.open() == [] and walk.procedure().phase == "evaluatie"
 
     # Period 1: the parties do not report in time; their progress tasks lapse and the coordinator evaluates.
     period(walk, progress=False)

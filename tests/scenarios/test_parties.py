@@ -48,9 +48,9 @@ def test_a_doctor_declines_to_share_and_the_procedure_goes_on(walk: Walk) -> Non
     gp = doctor("huisarts")
     assert walk.refused(
         "task_medische_afweging", as_=gp, **a.medisch_niet_delen(informatie_gezondheid="Depressie")
-    ) == [("", "not")]
+    ) == [("informatie_gezondheid", "must_be_empty")]
     assert walk.refused("task_medische_afweging", as_=gp, **a.medisch_niet_delen(besluit="delen")) == [
-        ("grond", "not")
+        ("grond", "excluded_choice")
     ]
     walk.complete("task_medische_afweging", as_=gp, **a.medisch_niet_delen())
     walk.complete("task_partij_antwoord", as_=party("wijkteam"), **a.antwoord())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
@@ -22,6 +22,9 @@ def _web_messages() -> set[str]:
             method_map=[("**.py", "python")] if method == "python" else [("**.html", "jinja2")],
             keywords=KEYWORDS,
         ):
+            found.add(message if isinstance(message, str) else message[0])
+    for module in ("error_pages.py",):  # page texts outside the web package
+        for _, message, _, _ in extract_from_file("python", API / module, keywords=KEYWORDS):
             found.add(message if isinstance(message, str) else message[0])
     return found
 
