@@ -126,3 +126,113 @@ def test_a_finished_call_activity_leaves_with_its_round():
     assert task.data["geteld"] is True  # what the subprocess returned still reaches the task
     _round(workflow, False, pruned=True)
     assert workflow.is_completed() and unexpected_end(workflow) is None
+
+
+LOOP_AROUND = """
+<bpmn:startEvent id="s"/>
+<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="merge"/>
+<bpmn:exclusiveGateway id="merge"/>
+<bpmn:sequenceFlow id="f2" sourceRef="merge" targetRef="{first}"/>
+{body}
+<bpmn:sequenceFlow id="f4" sourceRef="{last}" targetRef="again"/>
+<bpmn:exclusiveGateway id="again" default="f_end"/>
+<bpmn:sequenceFlow id="f_back" sourceRef="again" targetRef="merge">
+  <bpmn:conditionExpression>nog_een == True</bpmn:conditionExpression>
+</bpmn:sequenceFlow>
+<bpmn:sequenceFlow id="f_end" sourceRef="again" targetRef="e"/>
+<bpmn:endEvent id="e"/>
+"""
+BOUNDARY_TIMER = """
+<bpmn:boundaryEvent id="timer" attachedToRef="ask" cancelActivity="true">
+  <bpmn:timerEventDefinition><bpmn:timeDuration>"P30D"</bpmn:timeDuration></bpmn:timerEventDefinition>
+</bpmn:boundaryEvent>
+<bpmn:sequenceFlow id="ft" sourceRef="timer" targetRef="again"/>
+"""
+PARALLEL_BLOCK = """
+<bpmn:parallelGateway id="split"/>
+<bpmn:sequenceFlow id="pa" sourceRef="split" targetRef="ask"/>
+<bpmn:sequenceFlow id="pb" sourceRef="split" targetRef="other"/>
+<bpmn:userTask id="ask"/>
+<bpmn:userTask id="other"/>
+<bpmn:sequenceFlow id="pa2" sourceRef="ask" targetRef="join"/>
+<bpmn:sequenceFlow id="pb2" sourceRef="other" targetRef="join"/>
+<bpmn:parallelGateway id="join"/>
+"""
+
+
+def _ready(workflow: BpmnWorkflow) -> list[str]:
+    return sorted(t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY, manual=True))
+
+
+def _complete(workflow: BpmnWorkflow, element: str, again: bool = True) -> None:
+    [task] = [
+        t for t in workflow.get_tasks(state=TaskState.READY, manual=True) if t.task_spec.bpmn_id == element
+    ]
+    task.data["nog_een"] = again
+    task.run()
+    workflow.do_engine_steps()
+    prune(workflow)
+
+
+def test_a_loop_through_a_task_with_a_boundary_timer_stays_flat():
+    workflow = _workflow(
+        text=bpmn_document(
+            LOOP_AROUND.format(first="ask", last="ask", body='<bpmn:userTask id="ask"/>' + BOUNDARY_TIMER)
+        )
+    )
+    sizes = []
+    for _ in range(400):
+        _complete(workflow, "ask")
+        sizes.append(len(workflow.tasks))
+    assert max(sizes[1:]) == min(sizes[1:])
+    assert [w.event_type for w in workflow.waiting_events()] == ["DurationTimerEventDefinition"]  # one, armed
+    _complete(workflow, "ask", again=False)
+    assert workflow.is_completed() and unexpected_end(workflow) is None
+
+
+def test_a_loop_around_a_parallel_block_stays_flat_and_its_join_still_waits_for_both():
+    workflow = _workflow(
+        text=bpmn_document(LOOP_AROUND.format(first="split", last="join", body=PARALLEL_BLOCK))
+    )
+    sizes = []
+    for _ in range(400):
+        assert _ready(workflow) == ["ask", "other"]
+        _complete(workflow, "ask")
+        assert _ready(workflow) == ["other"]  # the join does not fire on one branch
+        _complete(workflow, "other")
+        sizes.append(len(workflow.tasks))
+    assert max(sizes[1:]) == min(sizes[1:])
+    _complete(workflow, "ask")
+    _complete(workflow, "other", again=False)
+    assert workflow.is_completed() and unexpected_end(workflow) is None
+
+
+def test_a_boundary_timer_loop_inside_a_parallel_branch_stays_flat():
+    body = '<bpmn:userTask id="ask"/>' + BOUNDARY_TIMER
+    document = bpmn_document(
+        """
+        <bpmn:startEvent id="s0"/>
+        <bpmn:sequenceFlow id="g0" sourceRef="s0" targetRef="fork"/>
+        <bpmn:parallelGateway id="fork"/>
+        <bpmn:sequenceFlow id="g1" sourceRef="fork" targetRef="merge"/>
+        <bpmn:sequenceFlow id="g2" sourceRef="fork" targetRef="other"/>
+        <bpmn:userTask id="other"/>
+        <bpmn:sequenceFlow id="g3" sourceRef="other" targetRef="meet"/>
+        <bpmn:parallelGateway id="meet"/>
+        <bpmn:sequenceFlow id="g4" sourceRef="meet" targetRef="e"/>
+        """
+        + LOOP_AROUND.format(first="ask", last="ask", body=body)
+        .replace('<bpmn:startEvent id="s"/>', "")
+        .replace('<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="merge"/>', "")
+        .replace('targetRef="e"/>\n<bpmn:endEvent id="e"/>', 'targetRef="meet"/>\n<bpmn:endEvent id="e"/>')
+    )
+    workflow = _workflow(text=document)
+    sizes = []
+    for _ in range(400):
+        _complete(workflow, "ask")
+        sizes.append(len(workflow.tasks))
+    assert max(sizes[1:]) == min(sizes[1:])
+    _complete(workflow, "ask", again=False)
+    assert _ready(workflow) == ["other"] and not workflow.is_completed()
+    _complete(workflow, "other")
+    assert workflow.is_completed() and unexpected_end(workflow) is None
