@@ -26,6 +26,7 @@ from ..privacy.policy_file import policy_issues
 from .bpmn_checks import BpmnContext, ProcessInfo, check_bpmn
 from .bundle import Bundle
 from .dmn_checks import check_dmn
+from .loop_checks import check_loops
 
 SETTINGS_FILE = "settings.yaml"
 LEGAL_GROUNDS_FILE = "legal-grounds.yaml"
@@ -202,6 +203,7 @@ def analyze(bundle: Bundle, *, max_xml_bytes: int = 2 * 1024 * 1024) -> BundleAn
                 normalize_tree(root)
                 bpmn_issues, infos = check_bpmn(path, root, context)
                 issues.extend(bpmn_issues)
+                issues.extend(check_loops(path, root))
                 for info in infos:
                     if info.process_id in processes:
                         issues.append(

@@ -236,3 +236,35 @@ def test_a_boundary_timer_loop_inside_a_parallel_branch_stays_flat():
     assert _ready(workflow) == ["other"] and not workflow.is_completed()
     _complete(workflow, "other")
     assert workflow.is_completed() and unexpected_end(workflow) is None
+
+
+def test_a_parallel_loop_in_a_call_activity_beside_another_branch_stays_flat():
+    """What `wams validate` advises for a loop joining branches inside a parallel branch: moved into a
+    call activity, its rounds are pruned in the subprocess's own tree."""
+    main = """
+    <bpmn:startEvent id="s0"/>
+    <bpmn:sequenceFlow id="g0" sourceRef="s0" targetRef="fork"/>
+    <bpmn:parallelGateway id="fork"/>
+    <bpmn:sequenceFlow id="g1" sourceRef="fork" targetRef="call"/>
+    <bpmn:sequenceFlow id="g2" sourceRef="fork" targetRef="wait"/>
+    <bpmn:callActivity id="call" calledElement="sub"/>
+    <bpmn:sequenceFlow id="g5" sourceRef="call" targetRef="meet"/>
+    <bpmn:userTask id="wait"/>
+    <bpmn:sequenceFlow id="g3" sourceRef="wait" targetRef="meet"/>
+    <bpmn:parallelGateway id="meet"/>
+    <bpmn:sequenceFlow id="g4" sourceRef="meet" targetRef="e0"/>
+    <bpmn:endEvent id="e0"/>
+    """
+    sub = f'<bpmn:process id="sub" isExecutable="true">{LOOP_AROUND.format(first="split", last="join", body=PARALLEL_BLOCK)}</bpmn:process>'
+    workflow = _workflow(text=bpmn_document(main, extra=sub))
+    sizes = []
+    for _ in range(300):
+        _complete(workflow, "ask")
+        _complete(workflow, "other")
+        sizes.append(len(workflow.tasks) + sum(len(sp.tasks) for sp in workflow.subprocesses.values()))
+    assert max(sizes[1:]) == min(sizes[1:])
+    _complete(workflow, "ask")
+    _complete(workflow, "other", again=False)
+    assert _ready(workflow) == ["wait"]
+    _complete(workflow, "wait")
+    assert workflow.is_completed() and unexpected_end(workflow) is None
