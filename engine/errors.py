@@ -156,6 +156,12 @@ class ProcessError(DomainError):
     code = "process_error"
 
 
+class UnexpectedEnd(ProcessError):
+    """The library reported the process completed although the model did not end it (a token is
+    still open, or no end event was reached). The command is refused and the instance put in error:
+    a wrong "completed" would silently stop the work."""
+
+
 @dataclass
 class ErrorInfo:
     code: str

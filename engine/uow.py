@@ -7,6 +7,7 @@ so a crash mid-command leaves the previous state intact.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
@@ -18,6 +19,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from .clock import SYSTEM_CLOCK, Clock, using_clock
 from .db.session import Database
 from .errors import Conflict
+
+log = logging.getLogger(__name__)
 
 
 class UnitOfWork:
@@ -44,6 +47,7 @@ class UnitOfWork:
         self._clock_context: Any = None
         self._after_commit: list[Callable[[], None]] = []
         self._after_close: list[Callable[[], None]] = []
+        self._after_rollback: list[Callable[[], None]] = []
         # Lookups worth remembering for the length of this unit of work (e.g. "is this instance a
         # procedure?", asked by several hooks of one step).
         self.memo: dict[Any, Any] = {}
@@ -90,9 +94,16 @@ class UnitOfWork:
             self.memo.clear()
             self._clock_context.__exit__(exc_type, exc, tb)
         closing, self._after_close = self._after_close, []
+        rolled_back, self._after_rollback = self._after_rollback, []
         if exc_type is None:
             for callback in closing:
                 callback()  # may raise: the block's result is then not handed out
+            return
+        for callback in rolled_back:
+            try:
+                callback()
+            except Exception:  # the command's own error is what the caller must see
+                log.exception("recording a failure after the rollback failed")
 
     def now(self) -> Any:
         return self.clock.now()
@@ -101,6 +112,12 @@ class UnitOfWork:
         """Run `callback` when the block ends without an error, after its transaction is closed and
         before the caller gets what it returned (the processing log of a read: `engine.privacy.log`)."""
         self._after_close.append(callback)
+
+    def after_rollback(self, callback: Callable[[], None]) -> None:
+        """Run `callback` when the block ends with an error, after its transaction was rolled back:
+        to record, in a transaction of its own, a failure that must outlive the rollback (an instance
+        put in error). Nothing else of the failed command is kept."""
+        self._after_rollback.append(callback)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once the transaction has committed (e.g. send an e-mail, wake the scheduler)."""

@@ -34,6 +34,7 @@ from .bpmn_checks import BpmnContext, ProcessInfo, check_bpmn
 from .bundle import Bundle
 from .dmn_checks import check_dmn
 from .foreign_forms import with_generated_forms
+from .loop_checks import check_loops
 
 SETTINGS_FILE = "settings.yaml"
 LEGAL_GROUNDS_FILE = "legal-grounds.yaml"
@@ -225,6 +226,7 @@ def analyze(
                     issues.extend(service_tasks_as_user_tasks(root, path, manual_role))
                 bpmn_issues, infos = check_bpmn(path, root, context)
                 issues.extend(bpmn_issues)
+                issues.extend(check_loops(path, root))
                 for info in infos:
                     if info.process_id in processes:
                         issues.append(

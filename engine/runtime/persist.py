@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from ..bpmn.script_helpers import using_settings
 from ..bpmn.state import dump_state
+from ..bpmn.tree import all_tasks, prune
 from ..definitions.cache import LoadedDefinition
 from ..errors import ProcessError
 from ..status import InstanceStatus, TaskStatus, instance_transition
@@ -68,11 +69,16 @@ def persist_step(uow: UnitOfWork, step: Step, *, max_state_bytes: int) -> StepOu
             for task_id, spiff_task in ready.items()
             if task_id not in step.before
         ]
+    if not workflow.is_completed():
+        # Finished rounds of loops leave the live state; their history is in the rows and events.
+        prune(workflow)
     state = dump_state(workflow)
     if len(state) > max_state_bytes:
         raise ProcessError(
-            f"the live state would be {len(state):,} bytes (limit {max_state_bytes:,}); "
-            "keep lists out of the process data or continue as new (docs/modelling.md)"
+            f"the live state would be {len(state):,} bytes (limit {max_state_bytes:,}): "
+            f"{_what_grew(workflow)}. Keep lists and documents out of the process data (record "
+            "them as facts), or end a period with continueAs (docs/modelling.md)",
+            cause="state_too_large",
         )
     values: dict[str, Any] = {
         "state": state,
@@ -116,6 +122,21 @@ def persist_step(uow: UnitOfWork, step: Step, *, max_state_bytes: int) -> StepOu
         submitted=step.submitted,
         task_data=step.task_data,
         started=step.started,
+    )
+
+
+def _what_grew(workflow: BpmnWorkflow) -> str:
+    """Which part of the state is large: the data of a task, or the number of tasks kept."""
+    tasks = list(all_tasks(workflow))
+    sizes: dict[str, int] = {}
+    for task in tasks:
+        for key, value in task.data.items():
+            sizes[key] = sizes.get(key, 0) + len(repr(value))
+    keys = [f"{k} (~{sizes[k]:,} bytes)" for k in sorted(sizes, key=lambda k: -sizes[k])[:3]]
+    return (
+        f"{len(tasks)} tasks are kept (loops are pruned; parallel branches, boundary events and "
+        f"multi-instance tasks keep theirs until they end)"
+        + (f"; the largest process data are {', '.join(keys)}" if keys else "")
     )
 
 

@@ -25,6 +25,7 @@ from ..bpmn import spiff_clock
 from ..bpmn.sandbox import create_script_engine
 from ..bpmn.script_helpers import using_settings
 from ..bpmn.state import dump_state, load_state, new_workflow
+from ..bpmn.tree import unexpected_end
 from ..definitions.cache import LoadedDefinition, definition_cache
 from ..definitions.service import get_version
 from ..errors import (
@@ -35,6 +36,8 @@ from ..errors import (
     ProcessError,
 )
 from ..forms import Form
+from ..roles import Role
+from ..scheduler.notify import notify
 from ..status import InstanceStatus, TaskStatus, instance_transition
 from ..uow import UnitOfWork
 from . import journal
@@ -325,7 +328,7 @@ class Runtime:
 
     def mark_error(self, uow: UnitOfWork, instance_id: uuid.UUID, error: ProcessError) -> None:
         """Record that the instance cannot advance on its own (e.g. a timer ran into a model error),
-        so the scheduler stops retrying and a person can look."""
+        so the scheduler stops retrying and a person can look: the tenant's managers are told."""
         instance = lock_instance(uow, instance_id, None)
         if instance.status != InstanceStatus.RUNNING:
             return
@@ -334,6 +337,30 @@ class Runtime:
         instance.next_timer_due = None
         instance.updated_at = uow.now()
         journal.append(uow, [journal.entry(instance, "instance_error", None, detail=instance.error)])
+        element = error.details.get("element")
+        notify(
+            uow,
+            tenant_id=instance.tenant_id,
+            kind="instance_error",
+            title="Procedure staat stil door een fout" + (f" bij {element}" if element else ""),
+            body=f"De procedure kan niet verder en staat op 'fout'; de laatste goede stand is bewaard. "
+            f"Melding van de engine: {error.message}",
+            recipients=[],
+            roles=[Role.MANAGER.value],
+            instance_id=instance.id,
+        )
+
+    def _error_after_rollback(self, uow: UnitOfWork, instance_id: uuid.UUID, error: ProcessError) -> None:
+        """Put the instance in error once the failing command's transaction was rolled back (its
+        last good state stays), in a transaction of its own."""
+        database, clock = uow.database, uow.clock
+
+        def record() -> None:
+            with UnitOfWork(database, clock) as again:
+                self.mark_error(again, instance_id, error)
+                again.commit()
+
+        uow.after_rollback(record)
 
     # --- internals --------------------------------------------------------------------------
 
@@ -379,6 +406,11 @@ class Runtime:
         return closed
 
     def _finish(self, uow: UnitOfWork, step: Step) -> StepOutcome:
+        if step.progress.workflow.is_completed():
+            refused = unexpected_end(step.progress.workflow)
+            if refused is not None:
+                self._error_after_rollback(uow, step.instance.id, refused)
+                raise refused
         outcome = persist_step(uow, step, max_state_bytes=self.max_state_bytes)
         for hook in self.hooks:
             hook.after_step(uow, outcome, step.actor)

@@ -29,6 +29,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..bpmn.isotime import parse_datetime
 from ..bpmn.state import CompiledDefinition, new_workflow
+from ..bpmn.tree import unexpected_end
 from ..errors import DomainError, ProcessError
 
 # Rounds of engine steps before we call the process stuck. One round normally suffices; the
@@ -119,7 +120,9 @@ def advance(
         if refresh_timers:
             workflow.refresh_timers()
         _run_until_waiting(workflow, record)
-        while workflow.is_completed():
+        # A completion the model did not make is refused by the runtime (`tree.unexpected_end`),
+        # never continued as new.
+        while workflow.is_completed() and unexpected_end(workflow) is None:
             target = _continue_as(workflow)
             if target is None:
                 break

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
+from engine.scheduler.models import Notification
 from engine.status import InstanceStatus, TaskStatus
 from tests.scheduler.conftest import events, instance, open_tasks, start
 
@@ -76,6 +77,9 @@ def test_a_model_error_marks_the_instance_in_error_and_it_is_not_retried(
     assert failed.next_timer_due is None
     assert "divide" in failed.error["message"] or failed.error.get("element") == "divide"
     assert len(events(services, instance_id, "instance_error")) == 1
+    with services.uow(readonly=True) as uow:  # the tenant's managers are told
+        told = uow.session.scalars(select(Notification).where(Notification.instance_id == instance_id)).all()
+        assert [(n.kind, n.role) for n in told] == [("instance_error", "manager")]
     clock.advance(hours=1)
     assert scheduler.tick().timers.errors == 0  # not picked up again
 
