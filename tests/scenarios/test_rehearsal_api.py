@@ -37,7 +37,8 @@ def to_approach(walk: ApiWalk, *parties: str) -> None:
     for code in parties:
         answer(walk, code)  # type: ignore[arg-type]
     plan(walk, *parties)  # type: ignore[arg-type]
-    assert walk.procedure()["phase"] == "aanpak", walk.open()
+    # The plan is made: the procedure runs in its evaluation period until the first evaluation.
+    assert walk.procedure()["phase"] == "evaluatie", walk.open()
 
 
 def reports(walk: ApiWalk, *parties: str) -> None:
