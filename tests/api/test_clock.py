@@ -12,10 +12,12 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from engine.accounts.service import add_token, add_user
 from engine.config import Settings
 from engine.db.session import connect
+from engine.privacy.models import SecurityEvent
 from engine.rehearsal import REHEARSAL
 from engine.roles import Role
 from engine.scheduler.runner import Scheduler
@@ -45,7 +47,7 @@ def _now(response) -> datetime:
     return datetime.fromisoformat(response.get_json()["now"])
 
 
-def test_a_production_tenant_refuses_every_clock_operation_and_logs_it(api, clock, caplog):
+def test_a_production_tenant_refuses_every_clock_operation_and_logs_it(api, clock, caplog, services):
     caplog.set_level(logging.WARNING, logger="wams.security")
     attempts = [
         api.get("/api/v1/clock", as_=Role.ADMIN),
@@ -58,6 +60,18 @@ def test_a_production_tenant_refuses_every_clock_operation_and_logs_it(api, cloc
         assert response.get_json()["code"] == "not_a_rehearsal"
     refused = [r for r in caplog.records if r.name == "wams.security"]
     assert len(refused) == 3 and all(TENANT in r.getMessage() for r in refused)
+    # Each attempt is a security event in the municipality's hash-chained security log.
+    with services.uow(readonly=True) as unit:
+        events = list(
+            unit.session.scalars(
+                select(SecurityEvent).where(SecurityEvent.tenant_id == TENANT).order_by(SecurityEvent.seq)
+            )
+        )
+    assert [(e.target, e.status, e.outcome != "") for e in events] == [
+        ("/api/v1/clock", 403, True),
+        ("/api/v1/clock", 403, True),
+        ("/api/v1/clock/advance", 403, True),
+    ]
     # Nothing moved: the production tenant's work still runs on the real clock.
     started = api.post("/api/v1/procedures", as_=Role.MELDPUNT, json={"process_id": "three_tasks"})
     [task] = api.get(
