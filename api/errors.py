@@ -191,7 +191,16 @@ def domain_error_response(error: DomainError) -> Response:
         ]
     issues = [i.as_dict() for i in error.issues] if isinstance(error, InvalidProcessModel) else None
     details = {k: v for k, v in error.details.items() if k != "field"}
-    return problem(status, error.code, gettext(error.message), errors=errors, issues=issues, details=details)
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, TooManyAttempts) else None
+    return problem(
+        status,
+        error.code,
+        gettext(error.message),
+        errors=errors,
+        issues=issues,
+        details=details,
+        headers=headers,
+    )
 
 
 def _flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:
