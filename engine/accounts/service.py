@@ -280,6 +280,17 @@ _TOKEN_LOOKUP = select(
 ).join(User, User.id == ApiToken.user_id)
 
 
+_SESSION_LOOKUP = select(
+    User.active,
+    User.session_epoch,
+    User.username,
+    User.tenant_id,
+    User.roles,
+    User.party,
+    User.display_name,
+)
+
+
 def _actor(username: str, tenant_id: str, roles: Iterable[str] | None, party: str | None, name: str) -> Actor:
     return Actor(
         username=username,
@@ -290,29 +301,28 @@ def _actor(username: str, tenant_id: str, roles: Iterable[str] | None, party: st
     )
 
 
+def _read_one(uow: UnitOfWork, statement: Any) -> Any:
+    """One credential row, read on a connection of its own outside the unit of work's session: every
+    request does this, and one round trip is what it costs (`Database.single_read`)."""
+    with uow.database.single_read() as connection:
+        return connection.execute(statement).first()
+
+
 def actor_for_token(uow: UnitOfWork, secret: str) -> Actor:
     """The Actor a bearer token stands for: one indexed read of the token and its user per request."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         raise NotAuthenticated("invalid token")
-    with uow:
-        row = uow.session.execute(_TOKEN_LOOKUP.where(ApiToken.token_hash == hash_token(secret))).first()
-        now = uow.now()
+    row = _read_one(uow, _TOKEN_LOOKUP.where(ApiToken.token_hash == hash_token(secret)))
     if row is None or row.revoked_at is not None or not row.active:
         raise NotAuthenticated("invalid token")
-    if row.expires_at is not None and row.expires_at <= now:
+    if row.expires_at is not None and row.expires_at <= uow.now():
         raise NotAuthenticated("the token has expired")
     return _actor(row.username, row.tenant_id, row.roles, row.party, row.display_name)
 
 
 def actor_for_session(uow: UnitOfWork, user_id: int, session_epoch: int) -> Actor:
     """The Actor of a session cookie, as long as the account is active and its epoch unchanged."""
-    with uow:
-        row = uow.session.execute(
-            select(
-                User.active, User.session_epoch, User.username, User.tenant_id, User.roles, User.party,
-                User.display_name,
-            ).where(User.id == user_id)
-        ).first()  # fmt: skip
+    row = _read_one(uow, _SESSION_LOOKUP.where(User.id == user_id))
     if row is None or not row.active or row.session_epoch != session_epoch:
         raise NotAuthenticated("the session has ended; log in again")
     return _actor(row.username, row.tenant_id, row.roles, row.party, row.display_name)
