@@ -20,4 +20,4 @@ RUN useradd --system --home /var/lib/wams wams && mkdir -p /var/lib/wams && chow
 USER wams
 ENV WAMS_WORKFLOWS_PATH=/app/workflows WAMS_FORMS_PATH=/app/forms
 EXPOSE 8000
-CMD ["gunicorn", "--workers", "4", "--bind", "0.0.0.0:8000", "api.app:create_app()"]
+CMD ["gunicorn", "-c", "python:api.gunicorn_conf", "--workers", "4", "--bind", "0.0.0.0:8000", "api.app:create_app()"]

@@ -78,6 +78,7 @@ def gunicorn(url: str, workdir: Path, workers: int, threads: int) -> Iterator[in
     }
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
+        "-c", "python:api.gunicorn_conf",  # as in production: metrics in multiprocess mode
         "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers),
         "--worker-class", "gthread",

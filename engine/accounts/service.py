@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..access import Actor
 from ..errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from ..monitoring.metrics import SECURITY_EVENTS
 from ..roles import Role
 from ..tenancy import get_tenant
 from ..uow import UnitOfWork
@@ -167,13 +168,18 @@ def login(uow: UnitOfWork, username: str, password: str) -> Login:
     clears the failures on record after a success."""
     name = username.strip()
     with UnitOfWork(uow.database, uow.clock, readonly=True) as reader:
-        on_record = throttle.check(reader.session, name, reader.now())
+        try:
+            on_record = throttle.check(reader.session, name, reader.now())
+        except TooManyAttempts:
+            SECURITY_EVENTS.labels("login_blocked").inc()
+            raise
         user = reader.session.scalar(select(User).where(User.username == name))
     valid = verify_password(password, user.password_hash if user else None)
     if user is None or not valid or not user.active:
         with uow:
             throttle.record_failure(uow.session, name, uow.now())
             uow.commit()
+        SECURITY_EVENTS.labels("login_failed").inc()
         raise NotAuthenticated("unknown username or wrong password")
     if on_record:
         with uow:
@@ -314,8 +320,10 @@ def actor_for_token(uow: UnitOfWork, secret: str) -> Actor:
         raise NotAuthenticated("invalid token")
     row = _read_one(uow, _TOKEN_LOOKUP.where(ApiToken.token_hash == hash_token(secret)))
     if row is None or row.revoked_at is not None or not row.active:
+        SECURITY_EVENTS.labels("token_refused").inc()
         raise NotAuthenticated("invalid token")
     if row.expires_at is not None and row.expires_at <= uow.now():
+        SECURITY_EVENTS.labels("token_expired").inc()
         raise NotAuthenticated("the token has expired")
     return _actor(row.username, row.tenant_id, row.roles, row.party, row.display_name)
 
@@ -324,5 +332,6 @@ def actor_for_session(uow: UnitOfWork, user_id: int, session_epoch: int) -> Acto
     """The Actor of a session cookie, as long as the account is active and its epoch unchanged."""
     row = _read_one(uow, _SESSION_LOOKUP.where(User.id == user_id))
     if row is None or not row.active or row.session_epoch != session_epoch:
+        SECURITY_EVENTS.labels("session_ended").inc()
         raise NotAuthenticated("the session has ended; log in again")
     return _actor(row.username, row.tenant_id, row.roles, row.party, row.display_name)

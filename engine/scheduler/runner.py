@@ -19,12 +19,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ..monitoring.metrics import DUE_TIMERS, LAST_TICK, SCHEDULER_TICKS
 from ..privacy.retention import sweep_retention
 from ..runtime.models import ProcessInstance
 from ..services import Services
 from .escalate import EscalationSweep, OnItem, sweep_escalations
+from .heartbeat import Heartbeat
 from .notify import Mailer, mailer_for
-from .timers import TimerSweep, sweep_timers
+from .timers import TimerSweep, count_due_timers, sweep_timers
 from .workers import FireWorkers
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,8 @@ log = logging.getLogger(__name__)
 # APScheduler now and then.
 MAX_JOB_SECONDS = 60.0
 RETENTION_INTERVAL_SECONDS = 3600
+# The due backlog a tick reports is counted no further than this (a range scan of the partial index).
+BACKLOG_COUNT_LIMIT = 10_000
 
 
 class _QuietSkips(logging.Filter):
@@ -80,13 +84,16 @@ class Scheduler:
             self.workers.start()
         self._apscheduler: Any = None
         self._totals = {"fired": 0, "escalated": 0, "errors": 0, "ticks": 0}
+        self.heartbeat = Heartbeat(services.uow, mode)
         self._publish("starting", None, None)
+        self.heartbeat.beat("starting", self._totals)
 
     # --- one tick -----------------------------------------------------------------------------
 
     def tick(self) -> TickReport:
         began = time.perf_counter()
         report = TickReport()
+        self._count_backlog()
         finish_timers = self._start_timer_sweep()
         try:
             report.escalations = sweep_escalations(
@@ -99,8 +106,14 @@ class Scheduler:
         self._totals["fired"] += report.timers.fired
         self._totals["escalated"] += report.escalations.escalated
         self._totals["errors"] += report.timers.errors + report.escalations.errors
+        SCHEDULER_TICKS.inc()
+        LAST_TICK.set(self.services.clock.now().timestamp())
         self._publish("running", report, None)
         return report
+
+    def _count_backlog(self) -> None:
+        with self.services.uow(readonly=True) as uow:
+            DUE_TIMERS.set(count_due_timers(uow, uow.now(), BACKLOG_COUNT_LIMIT))
 
     def _start_timer_sweep(self) -> Callable[[], TimerSweep]:
         """The timer sweep, done here (then its report), or started in the worker processes (the
@@ -145,6 +158,11 @@ class Scheduler:
         except Exception as exc:  # the database may be away; the next tick tries again
             log.exception("scheduler tick failed")
             self._publish("error", None, f"{type(exc).__name__}: {exc}")
+            self.heartbeat.beat("error", self._totals)
+        else:
+            # Once per job run (a tick interval or longer), not per tick: a tick's statements are
+            # the sweep's own (tests/scheduler/test_timer_sweep.py counts them).
+            self.heartbeat.beat("running", self._totals)
 
     def _running(self) -> bool:
         return self._apscheduler is None or bool(self._apscheduler.running)
@@ -221,6 +239,7 @@ class Scheduler:
         if self.workers is not None:
             self.workers.close()
         self._publish("stopped", None, None)
+        self.heartbeat.beat("stopped", self._totals)
 
     # --- status -------------------------------------------------------------------------------
 

@@ -15,7 +15,8 @@ from engine.accounts.service import LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW_SECONDS
 from engine.db.session import connect
 from engine.roles import Role
 from engine.services import build_services
-from tests.api.conftest import add_account
+from tests.api.conftest import add_account, token_of, username
+from tests.metrics import sample, scrape
 
 PASSWORD = "correct horse battery"
 
@@ -66,11 +67,18 @@ def test_failed_logins_count_across_workers_and_restarts(
 ):
     add_account(world.uow, "anna.utrecht", "utrecht", [Role.COORDINATOR], password=PASSWORD)
     first, second = app.test_client(), another_worker.test_client()
+    admin = {"Authorization": f"Bearer {token_of(username(Role.ADMIN))}"}
+    before = scrape(first.get("/metrics", headers=admin).text)
     for attempt in range(LOGIN_FAILURES_ALLOWED):
         client = first if attempt % 2 else second  # the guesses are spread over both workers
         assert _login(client, "anna.utrecht", "guess").status_code == 401
     assert _login(first, "anna.utrecht").status_code == 429
     assert _login(second, "anna.utrecht").status_code == 429
+    after = scrape(first.get("/metrics", headers=admin).text)
+    events = "wams_security_events_total"
+    failed = sample(after, events, event="login_failed") - sample(before, events, event="login_failed")
+    blocked = sample(after, events, event="login_blocked") - sample(before, events, event="login_blocked")
+    assert (failed, blocked) == (LOGIN_FAILURES_ALLOWED, 2)  # both apps count in this test's one process
     # A restart: a new app with a new connection pool and nothing in memory.
     restarted = create_app(
         services.settings,

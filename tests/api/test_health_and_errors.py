@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from engine.roles import Role
+from tests.metrics import sample, scrape
 
 
 def test_healthz_reports_database_and_scheduler(api, services):
@@ -18,6 +19,40 @@ def test_healthz_reports_database_and_scheduler(api, services):
     assert api.get("/healthz").get_json()["scheduler"]["state"] == "running"
 
 
+def test_healthz_sees_schedulers_that_run_as_their_own_service(api, services, database_url, clock):
+    """Two `wams scheduler` processes: their own services on the same database, nothing in this app's
+    memory. Their heartbeats say they run, until they stop or fall silent."""
+    from engine.db.session import connect
+    from engine.scheduler.heartbeat import STALE_AFTER
+    from engine.scheduler.runner import Scheduler
+    from engine.services import build_services
+
+    database = connect(database_url)
+    try:
+        elsewhere = [
+            Scheduler(
+                build_services(services.settings, database=database, clock=clock), mailer=None, mode="process"
+            )
+            for _ in range(2)
+        ]
+        for scheduler in elsewhere:
+            scheduler.run_due()  # what APScheduler runs every tick interval
+        health = api.get("/healthz").get_json()["scheduler"]
+        assert health["state"] == "running" and health["schedulers"] == 2 and health["ticks"] == 2
+        assert health["modes"] == ["process"] and health["last_beat"] == clock.now().isoformat()
+        elsewhere[0].shutdown()
+        assert api.get("/healthz").get_json()["scheduler"]["schedulers"] == 1
+        clock.advance(seconds=STALE_AFTER.total_seconds() + 1)  # the other dies without a word
+        assert api.get("/healthz").get_json()["scheduler"]["state"] == "silent"
+        elsewhere[1].shutdown()
+        assert api.get("/healthz").get_json()["scheduler"] == {
+            "state": "stopped",
+            "last_beat": clock.now().isoformat(),
+        }
+    finally:
+        database.dispose()
+
+
 def test_healthz_is_503_when_the_database_is_gone(api, services, tmp_path):
     services.database.engine = create_engine(f"sqlite:///{tmp_path}/missing/dir/x.db")
     response = api.get("/healthz")
@@ -26,16 +61,27 @@ def test_healthz_is_503_when_the_database_is_gone(api, services, tmp_path):
 
 
 def test_metrics_need_a_manager_or_admin_and_speak_prometheus(api):
+    tasks = {"method": "GET", "endpoint": "/api/v1/tasks", "status": "200"}
+    before = scrape(api.get("/metrics", as_=Role.ADMIN).text)
     api.get("/api/v1/tasks", as_=Role.MELDPUNT)
+    api.get("/api/v1/tasks", as_=Role.ASSESSOR)
     assert api.get("/metrics").status_code == 401
     assert api.get("/metrics", as_=Role.MELDPUNT).status_code == 403
     response = api.get("/metrics", as_=Role.ADMIN)
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
-    text = response.text
-    assert 'wams_http_requests_total{method="GET",endpoint="/api/v1/tasks",status="200"' in text
-    assert "wams_http_request_duration_seconds_bucket" in text
-    assert 'wams_overdue_tasks{tenant="utrecht"} 0' in text
+    after = scrape(response.text)
+    assert (
+        sample(after, "wams_http_requests_total", **tasks)
+        - sample(before, "wams_http_requests_total", **tasks)
+        == 2
+    )
+    forbidden = {"method": "GET", "endpoint": "/metrics", "status": "403"}
+    assert sample(after, "wams_http_requests_total", **forbidden) >= 1
+    assert (
+        sample(after, "wams_http_request_duration_seconds_count", method="GET", endpoint="/api/v1/tasks") >= 2
+    )
+    assert sample(after, "wams_overdue_tasks", tenant="utrecht") == 0
     assert api.get("/metrics", as_=Role.MANAGER).status_code == 200
 
 

@@ -1,7 +1,8 @@
-"""failed logins in the database, shared by every worker and kept across restarts
+"""failed logins and scheduler heartbeats in the database, shared by every process
 
 The login throttle was a dictionary in each worker process: guesses spread over the workers got that
-many more tries, and a restart forgot them all (issue 17).
+many more tries, and a restart forgot them all. A scheduler running as its own service reported
+nothing the web app could see: /healthz said "not running" (issue 17).
 
 Revision ID: 0012_shared_credentials_state
 Revises: 0011_state_lz4
@@ -32,8 +33,26 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_login_failures_window_started_at"), "login_failures", ["window_started_at"], unique=False
     )
+    op.create_table(
+        "scheduler_heartbeats",
+        sa.Column("id", sa.String(length=120), nullable=False),
+        sa.Column("mode", sa.String(length=20), nullable=False),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("started_at", engine.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("beat_at", engine.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ticks", sa.Integer(), nullable=False),
+        sa.Column("fired", sa.Integer(), nullable=False),
+        sa.Column("escalated", sa.Integer(), nullable=False),
+        sa.Column("errors", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_scheduler_heartbeats")),
+    )
+    op.create_index(
+        op.f("ix_scheduler_heartbeats_beat_at"), "scheduler_heartbeats", ["beat_at"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_scheduler_heartbeats_beat_at"), table_name="scheduler_heartbeats")
+    op.drop_table("scheduler_heartbeats")
     op.drop_index(op.f("ix_login_failures_window_started_at"), table_name="login_failures")
     op.drop_table("login_failures")
