@@ -78,20 +78,33 @@ class _TenantGauges(Collector):
         yield from (open_tasks, overdue, instances, procedures, past_due)
 
 
-def process_metrics() -> bytes:
+class _OwnTenant(Collector):
+    """Another collector's samples without those labelled with another municipality: tenants never
+    see each other, not even as counts."""
+
+    def __init__(self, source: Collector, tenant: str) -> None:
+        self.source, self.tenant = source, tenant
+
+    def collect(self):  # type: ignore[no-untyped-def]
+        for family in self.source.collect():
+            family.samples = [s for s in family.samples if s.labels.get("tenant", self.tenant) == self.tenant]
+            yield family
+
+
+def process_metrics(tenant: str) -> bytes:
     """Counters and histograms: of every process sharing the multiprocess directory, else of this one."""
     directory = os.environ.get(MULTIPROC_ENV)
-    if not directory:
-        return generate_latest(REGISTRY)
+    source: Collector = MultiProcessCollector(None, path=directory) if directory else REGISTRY
     registry = CollectorRegistry()
-    MultiProcessCollector(registry, path=directory)
+    registry.register(_OwnTenant(source, tenant))
     return generate_latest(registry)
 
 
 def exposition(gauges: Gauges) -> Response:
     tenant = CollectorRegistry()
     tenant.register(_TenantGauges(gauges))
-    return Response(process_metrics() + generate_latest(tenant), content_type=CONTENT_TYPE)
+    body = process_metrics(gauges.tenant_id) + generate_latest(tenant)
+    return Response(body, content_type=CONTENT_TYPE)
 
 
 def install() -> None:

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from engine.roles import Role
+from tests.api.conftest import OTHER_TENANT, start_three
 from tests.metrics import sample, scrape
 
 
@@ -82,6 +83,22 @@ def test_metrics_need_a_manager_or_admin_and_speak_prometheus(api):
         sample(after, "wams_http_request_duration_seconds_count", method="GET", endpoint="/api/v1/tasks") >= 2
     )
     assert sample(after, "wams_overdue_tasks", tenant="utrecht") == 0
+    # Counts labelled with a municipality are its own: another's never show.
+    other = start_three(api, tenant=OTHER_TENANT)
+    task_id = api.get(
+        f"/api/v1/tasks?scope=available&procedure_id={other['id']}", as_=Role.MELDPUNT, tenant=OTHER_TENANT
+    ).get_json()["items"][0]["id"]
+    done = api.post(
+        f"/api/v1/tasks/{task_id}/complete",
+        as_=Role.MELDPUNT,
+        tenant=OTHER_TENANT,
+        json={"data": {"akkoord": True}},
+    )
+    assert done.status_code == 200
+    theirs = scrape(api.get("/metrics", as_=Role.ADMIN, tenant=OTHER_TENANT).text)
+    ours = scrape(api.get("/metrics", as_=Role.ADMIN).text)
+    assert sample(theirs, "wams_task_completions_total", tenant=OTHER_TENANT) >= 1
+    assert not any(("tenant", OTHER_TENANT) in labels for _, labels in ours)
     assert api.get("/metrics", as_=Role.MANAGER).status_code == 200
 
 
