@@ -32,11 +32,12 @@ class Database:
 
     def single_read(self) -> Connection:
         """A pooled connection for one read-only statement on the hot path (a request's credential).
-        On PostgreSQL it runs outside a transaction: one round trip instead of three (BEGIN, the
-        statement, ROLLBACK). SQLite keeps its usual deferred read transaction (no network)."""
+        It runs outside a transaction: on PostgreSQL one round trip instead of three (BEGIN, the
+        statement, ROLLBACK); on SQLite one statement instead of three (a single SELECT reads a
+        consistent snapshot by itself)."""
         engine = self.caches.get("single_read_engine")
         if engine is None:
-            options: dict[str, Any] = {"wams_readonly": True}
+            options: dict[str, Any] = {"wams_readonly": True, "wams_single_read": True}
             if self.dialect == "postgresql":
                 options["isolation_level"] = "AUTOCOMMIT"
             engine = self.caches["single_read_engine"] = self.engine.execution_options(**options)
@@ -95,7 +96,10 @@ def _configure_sqlite(engine: Engine) -> None:
         # A writing unit of work takes SQLite's write lock when it begins (BEGIN IMMEDIATE), so two
         # commands on one instance serialize instead of both reading, then one failing to upgrade its
         # lock. Read-only units of work begin deferred and run beside writers under WAL.
-        if connection.get_execution_options().get("wams_readonly"):
+        options = connection.get_execution_options()
+        if options.get("wams_single_read"):
+            return  # one statement in the driver's autocommit mode: no transaction to open
+        if options.get("wams_readonly"):
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
