@@ -29,7 +29,7 @@ TIMER_LATENESS = Histogram(
 )
 DUE_TIMERS = Gauge(
     "wams_scheduler_due_timers",
-    "Instances with a timer due when the last tick began (counted up to a bound).",
+    "Instances with a timer due when the last tick began (counted up to the tick's batch + 1).",
     multiprocess_mode="mostrecent",
 )
 ESCALATIONS = Counter("wams_escalations", "Escalations raised by the scheduler.")

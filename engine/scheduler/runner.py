@@ -35,8 +35,6 @@ log = logging.getLogger(__name__)
 # APScheduler now and then.
 MAX_JOB_SECONDS = 60.0
 RETENTION_INTERVAL_SECONDS = 3600
-# The due backlog a tick reports is counted no further than this (a range scan of the partial index).
-BACKLOG_COUNT_LIMIT = 10_000
 
 
 class _QuietSkips(logging.Filter):
@@ -112,8 +110,12 @@ class Scheduler:
         return report
 
     def _count_backlog(self) -> None:
+        """Due timers when the tick begins, counted no further than the tick's batch + 1 (more: the
+        scheduler is behind; `wams_timers_past_due` in the web app's scrape has the full count). The
+        same bounded count the fire workers make: with a bound of thousands PostgreSQL planned a
+        scan that held a tick up to 0.3 s (bench: timer lateness p99 0.3 s instead of 0.02 s)."""
         with self.services.uow(readonly=True) as uow:
-            DUE_TIMERS.set(count_due_timers(uow, uow.now(), BACKLOG_COUNT_LIMIT))
+            DUE_TIMERS.set(count_due_timers(uow, uow.now(), self.batch_size + 1))
 
     def _start_timer_sweep(self) -> Callable[[], TimerSweep]:
         """The timer sweep, done here (then its report), or started in the worker processes (the
