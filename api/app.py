@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from engine.config import Settings
+from engine.logs import configure_logging
 from engine.services import Services, build_services
 
 from . import health, v1, web
@@ -15,11 +16,14 @@ from .i18n import init_babel
 from .metrics import install as install_metrics
 from .oidc import init_oidc
 from .openapi import init_api
+from .request_log import install as install_request_log
 
 
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> Flask:
     settings = settings or (services.settings if services else Settings.from_env())
     services = services or build_services(settings)
+    if settings.env != "test":  # tests capture logs their own way
+        configure_logging(settings.log_level, settings.log_format)
     app = Flask(__name__)
     app.config["SECRET_KEY"] = settings.secret_key
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
@@ -29,7 +33,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     init_babel(app, settings.default_locale)
     register_error_handlers(app)
     install_input_guards(app)
-    install_metrics(app)
+    install_metrics()
+    install_request_log(app)
     api = init_api(app)
     api.register_blueprint(health.blp)
     v1.register(app, api)

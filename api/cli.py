@@ -48,7 +48,7 @@ def db() -> None:
 def db_upgrade() -> None:
     """Apply all migrations (creates the database on first use)."""
     settings = _settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
     click.echo("database is up to date")
@@ -280,7 +280,7 @@ def scheduler(once: bool) -> None:
     from engine.scheduler.runner import Scheduler
 
     services = _services()
-    configure_logging(services.settings.log_level)
+    configure_logging(services.settings.log_level, services.settings.log_format)
     runner = Scheduler(services, mode="process")
     if once:
         try:

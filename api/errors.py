@@ -201,8 +201,16 @@ def domain_error_response(error: DomainError, *, extra: Mapping[str, Any] | None
         ]
     issues = [i.as_dict() for i in error.issues] if isinstance(error, InvalidProcessModel) else None
     details = {k: v for k, v in error.details.items() if k != "field"}
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, TooManyAttempts) else None
     return problem(
-        status, error.code, gettext(error.message), errors=errors, issues=issues, details=details, extra=extra
+        status,
+        error.code,
+        gettext(error.message),
+        errors=errors,
+        issues=issues,
+        details=details,
+        headers=headers,
+        extra=extra,
     )
 
 

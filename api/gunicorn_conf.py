@@ -1,20 +1,34 @@
-"""gunicorn settings for the web app: `gunicorn -c python:api.gunicorn_conf … 'api.app:create_app()'`.
+"""gunicorn settings for the web app: ``gunicorn -c python:api.gunicorn_conf 'api.app:create_app()'``
+(other options on the command line as usual).
 
-gunicorn answers some requests itself, before the app sees them: a request line longer than
-`limit_request_line` (414), too many or too large header fields (431), a malformed request line,
-method, header or chunk (400). Its own answer is an HTML page; here it becomes
+Errors gunicorn answers itself. gunicorn answers some requests before the app sees them: a request
+line longer than `limit_request_line` (414), too many or too large header fields (431), a malformed
+request line, method, header or chunk (400). Its own answer is an HTML page; here it becomes
 `application/problem+json` like every answer of the app, with a stable `code` and without echoing
 the request (which may hold personal data in its URL). The limits stay: they bound what one request
 can make a worker read before the app runs.
+
+Metrics of all workers in one scrape: prometheus_client's multiprocess mode needs
+``PROMETHEUS_MULTIPROC_DIR`` set before a worker imports it. When the environment names no
+directory, the master makes a fresh one for this run (and removes it at exit); when it names one
+(shared with `wams scheduler` so the scrape includes the scheduler too), it is used as it is: give it
+an empty directory when the services start (docker-compose.yml's `migrate` step empties it). A worker
+that exits is marked dead, so its live gauges stop counting; its counters stay in the totals.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import socket
+import tempfile
 from http import HTTPStatus
+from typing import Any
 
 from gunicorn import util
+
+# --- gunicorn's own errors as problem+json --------------------------------------------------------
 
 # The same as gunicorn's defaults, written down because the answers above depend on them.
 limit_request_line = 4094
@@ -60,3 +74,23 @@ def write_problem(sock: socket.socket, status_int: int, reason: str, mesg: str) 
 
 
 util.write_error = write_problem
+
+# --- metrics of every worker in one scrape ----------------------------------------------------------
+
+_ENV = "PROMETHEUS_MULTIPROC_DIR"
+_made_here: str | None = None
+
+if not os.environ.get(_ENV):
+    _made_here = tempfile.mkdtemp(prefix="wams-metrics-")
+    os.environ[_ENV] = _made_here
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server: Any) -> None:
+    if _made_here is not None:
+        shutil.rmtree(_made_here, ignore_errors=True)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from engine.monitoring.gauges import gauges
+from engine.scheduler.heartbeat import scheduler_health
+from engine.services import Services
 
 from .auth import current_actor, public, services
-from .metrics import CONTENT_TYPE, RequestMetrics, exposition
+from .metrics import CONTENT_TYPE, exposition
 from .schemas.monitoring import HealthSchema
 
 blp = Blueprint("health", __name__, description="Health and metrics")
@@ -34,9 +35,19 @@ def healthz() -> Any:
     body = {
         "status": "ok" if database_ok else "unavailable",
         "database": {"ok": database_ok, "dialect": found.database.dialect},
-        "scheduler": found.status.get("scheduler", {"state": "not running"}),
+        "scheduler": _scheduler(found) if database_ok else {"state": "unknown"},
     }
     return body, 200 if database_ok else 503
+
+
+def _scheduler(found: Services) -> dict[str, Any]:
+    """The schedulers' heartbeats (any process on this database: `wams scheduler` services, embedded
+    ones), with this process's own embedded scheduler's live status where it runs one."""
+    shared = scheduler_health(found.uow(readonly=True))
+    local = found.status.get("scheduler")
+    if local is None:
+        return shared
+    return {**local, "schedulers": shared.get("schedulers", 0)}
 
 
 @blp.route("/metrics", methods=["GET"])
@@ -46,6 +57,4 @@ def healthz() -> Any:
 def metrics() -> Any:
     """Prometheus metrics (bearer token or session of an admin or manager)."""
     actor = current_actor()
-    snapshot = gauges(services().uow(readonly=True, tenant_id=actor.tenant_id), actor)
-    request_metrics: RequestMetrics = current_app.extensions["wams_metrics"]
-    return exposition(request_metrics, snapshot)
+    return exposition(gauges(services().uow(readonly=True, tenant_id=actor.tenant_id), actor))

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 
+from engine.monitoring.metrics import SECURITY_LOG_EVENTS
 from engine.accounts.service import TooManyAttempts
 from engine.errors import DomainError, NotAuthenticated, NotAuthorized, NotFound
 from engine.privacy.security import Refusal
 from engine.privacy.security import record_refusal as append
 
 from .auth import services
-from .metrics import RequestMetrics
 
 REFUSALS = (NotFound, NotAuthorized, NotAuthenticated)
 
@@ -51,6 +51,4 @@ def record_refusal(error: DomainError, status: int, *, login_name: str | None = 
     except Exception:  # the caller's answer must not depend on the log; the operator must see it
         current_app.logger.exception("could not write the security event for %s", refusal.operation)
         return
-    metrics: RequestMetrics | None = current_app.extensions.get("wams_metrics")
-    if metrics is not None:
-        metrics.count_security_event(event.outcome)
+    SECURITY_LOG_EVENTS.labels(event.outcome).inc()

@@ -5,6 +5,8 @@ http_complete_ms        median time to complete one user task over HTTP (bearer 
 http_start_ms           median time to start a procedure of that model over HTTP, same server
 http_completions_per_s  task completions per second with 2 workers on PostgreSQL and 8 concurrent
                         clients, each walking its own procedures (start + 3 completions)
+http_auth_ms            median time of `GET /api/v1/me` (bearer token, keep-alive): what checking a
+                        token costs a request, 1 worker, SQLite; http_auth_pg_ms the same on PostgreSQL
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ ROOT = Path(__file__).parent.parent
 BUNDLE = ROOT / "tests" / "fixtures" / "bundles" / "three_tasks"
 TOKEN = "wams_bench_" + "x" * 32
 PROCEDURES_LATENCY = 200
+AUTH_SAMPLES = 1000
 THROUGHPUT_SECONDS = 10.0
 CLIENTS = 8
 # Tasks of the model by role: task_one is the meldpunt's, task_two and task_three the assessor's.
@@ -75,6 +78,7 @@ def gunicorn(url: str, workdir: Path, workers: int, threads: int) -> Iterator[in
     }
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
+        "-c", "python:api.gunicorn_conf",  # as in production: metrics in multiprocess mode
         "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers),
         "--worker-class", "gthread",
@@ -162,6 +166,18 @@ class Client:
         self.connection.close()
 
 
+def _auth_timings(client: Client) -> list[float]:
+    """Who am I, many times: the request does nothing but check its token."""
+    timings: list[float] = []
+    for _ in range(AUTH_SAMPLES):
+        began = time.perf_counter()
+        status, _ = client.call("GET", "/api/v1/me")
+        timings.append(time.perf_counter() - began)
+        if status != 200:
+            raise RuntimeError(f"/api/v1/me answered {status}")
+    return timings
+
+
 def _latency(env: BenchEnv) -> dict[str, Any]:
     url = env.sqlite_url("http")
     _seed(url, env.workdir)
@@ -173,8 +189,10 @@ def _latency(env: BenchEnv) -> dict[str, Any]:
         starts: list[float] = []
         for _ in range(PROCEDURES_LATENCY):
             client.walk(completions, starts)
+        auth = _auth_timings(client)
         client.close()
     return {
+        "http_auth_ms": median_ms(auth),
         "http_complete_ms": median_ms(completions),
         "http_complete_p90_ms": round(percentile(completions, 90) * 1000, 3),
         "http_start_ms": median_ms(starts),
@@ -194,6 +212,7 @@ def _throughput(env: BenchEnv, seconds: float = THROUGHPUT_SECONDS) -> dict[str,
         warm = Client(port)
         for _ in range(10):
             warm.walk()
+        auth = _auth_timings(warm)
         queues: list[list[str]] = []
         for _ in range(CLIENTS):
             queues.append([warm.first_task(warm.start()) for _ in range(per_client)])
@@ -234,6 +253,7 @@ def _throughput(env: BenchEnv, seconds: float = THROUGHPUT_SECONDS) -> dict[str,
         "http_completions_per_s": round(sum(counts) / elapsed, 1),
         "http_clients": CLIENTS,
         "http_completions": sum(counts),
+        "http_auth_pg_ms": median_ms(auth),
     }
     if errors:
         figures["http_errors"] = errors[:5]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .logs import LEVELS
+from .logs import FORMATS, LEVELS
 
 DEFAULT_PORT = 5000
 
@@ -73,6 +73,8 @@ class Settings:
     oidc_party_claim: str = "partij"
     seed_demo_data: bool = False
     log_level: str = "INFO"
+    # "json" (one object per line) or "text"; empty: json in production, text elsewhere.
+    log_format: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -133,11 +135,15 @@ class Settings:
             problems.append("WAMS_SCHEDULER_WORKERS above 1 needs PostgreSQL (SQLite writes one at a time)")
         if self.log_level.upper() not in LEVELS:
             problems.append(f"WAMS_LOG_LEVEL must be one of {', '.join(LEVELS)}, not {self.log_level!r}")
+        if self.log_format not in {"", *FORMATS}:
+            problems.append(f"WAMS_LOG_FORMAT must be json or text, not {self.log_format!r}")
         if self.script_time_budget_ms <= 0:
             problems.append("WAMS_SCRIPT_TIME_BUDGET_MS must be positive")
         if self.oidc_issuer and not self.oidc_client_id:
             problems.append("WAMS_OIDC_ISSUER is set but WAMS_OIDC_CLIENT_ID is not")
         changes: dict[str, Any] = {}
+        if not self.log_format:
+            changes["log_format"] = "json" if self.is_production else "text"
         database_url = self.database_url
         if not database_url:
             if self.is_production:

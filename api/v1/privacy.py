@@ -3,19 +3,19 @@ access), GDPR requests of data subjects with the inzage export (JSON and a reada
 medical professional's release.
 
 Every request (API and web pages) gets a W3C trace id (from a `traceparent` header, or new) that the
-processing-log lines written while serving it carry; the response names it in `X-Trace-Id`.
+processing-log lines written while serving it carry; the response names it in `X-Trace-Id`
+(`api.request_log`, which logs the request under the same id).
 """
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from typing import Any
 
-from flask import Response, g, render_template, request
+from flask import Response, render_template
 from flask_smorest import Blueprint
 
-from engine.privacy import gdpr, medical, queries, security, trace
+from engine.privacy import gdpr, medical, queries, security
 
 from ..auth import current_actor
 from .common import errors, uow
@@ -39,32 +39,6 @@ from .privacy_schemas import (
 
 blp = Blueprint("privacy", __name__, description="Processing log, GDPR requests and inzage, medical release")
 HTML = "text/html"
-TRACE_HEADER = "X-Trace-Id"
-
-
-@blp.before_app_request
-def _begin_trace() -> None:
-    # Every request, API and web pages alike: whatever it discloses is logged under this trace.
-    rule = request.url_rule.rule if request.url_rule is not None else request.path
-    incoming = trace.trace_id_from(request.headers.get("traceparent"))
-    g.wams_trace = trace.begin_request(incoming, f"{request.method} {rule}")
-
-
-@blp.after_app_request
-def _trace_header(response: Response) -> Response:
-    context = trace.current()
-    if context is not None:
-        response.headers[TRACE_HEADER] = context.trace_id
-    return response
-
-
-@blp.teardown_app_request
-def _end_trace(_: BaseException | None) -> None:
-    token = g.pop("wams_trace", None)
-    if token is not None:
-        # A reset from another context fails; the variable then dies with that context anyway.
-        with contextlib.suppress(ValueError):
-            trace.end_request(token)
 
 
 # --- processing log -------------------------------------------------------------------------------

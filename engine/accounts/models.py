@@ -53,3 +53,15 @@ class ApiToken(Base):
     created_by: Mapped[str | None] = mapped_column(String(200))
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginFailures(Base):
+    """Failed logins per name tried, shared by every worker process and kept across restarts. The
+    name is stored as a SHA-256: unknown names are counted too, and a name may be an e-mail address."""
+
+    __tablename__ = "login_failures"
+
+    name_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    # The window runs from the first failure; a failure after it starts a new window.
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -24,7 +24,7 @@ from ..roles import Role, role_from_name
 from ..tenancy import Tenant
 from ..uow import UnitOfWork
 from .models import User
-from .service import Login, actor_cache, actor_of, is_email
+from .service import Login, actor_of, is_email
 
 
 @dataclass(frozen=True)
@@ -127,5 +127,4 @@ def oidc_login(uow: UnitOfWork, claims: Mapping[str, Any], mapping: ClaimMapping
         uow.flush()
         login = Login(user.id, user.session_epoch, actor_of(user))
         uow.commit()
-    actor_cache(uow).clear()
     return login

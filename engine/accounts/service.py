@@ -6,37 +6,31 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from ..access import Actor
 from ..errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from ..monitoring.metrics import SECURITY_EVENTS
 from ..roles import Role
 from ..tenancy import get_tenant
 from ..uow import UnitOfWork
+from . import throttle
 from .models import ApiToken, User
 from .passwords import MIN_LENGTH, hash_password, verify_password
+from .throttle import LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW_SECONDS, TooManyAttempts
+
+__all__ = ["LOGIN_FAILURES_ALLOWED", "LOGIN_WINDOW_SECONDS", "TooManyAttempts"]
 
 TOKEN_PREFIX = "wams_"  # noqa: S105 - a prefix, not a secret
-# How long a worker process trusts what it read about a credential. Revoking a token or disabling a
-# user takes effect at once in the process that did it, and within this many seconds in the others.
-ACTOR_CACHE_SECONDS = 10.0
-ACTOR_CACHE_SIZE = 4096
-# Password guessing: after this many failed logins for one username within the window, this worker
-# process refuses further attempts for that name until the window has passed.
-LOGIN_FAILURES_ALLOWED = 10
-LOGIN_WINDOW_SECONDS = 900.0
 
-
-class TooManyAttempts(NotAuthenticated):
-    code = "too_many_attempts"
+# Every request reads its credential from the database: a revoked token, a disabled account or a
+# changed password is refused at once by every worker process (no per-process cache to wait out).
 
 
 def parse_roles(names: Iterable[str]) -> frozenset[Role]:
@@ -50,13 +44,7 @@ def parse_roles(names: Iterable[str]) -> frozenset[Role]:
 
 
 def actor_of(user: User) -> Actor:
-    return Actor(
-        username=user.username,
-        tenant_id=user.tenant_id,
-        roles=frozenset(Role(r) for r in user.roles or () if r in Role._value2member_map_),
-        party=user.party,
-        display_name=user.display_name,
-    )
+    return _actor(user.username, user.tenant_id, user.roles, user.party, user.display_name)
 
 
 # --- users ----------------------------------------------------------------------------------------
@@ -160,7 +148,6 @@ def set_password(uow: UnitOfWork, actor: Actor, current: str, new: str) -> None:
         user.session_epoch += 1
         user.updated_at = uow.now()
         uow.commit()
-    actor_cache(uow).clear()
 
 
 # --- logging in -----------------------------------------------------------------------------------
@@ -173,45 +160,32 @@ class Login:
     actor: Actor
 
 
-class LoginThrottle:
-    """Failed logins per username in this process, forgotten after `LOGIN_WINDOW_SECONDS`."""
-
-    def __init__(self) -> None:
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def check(self, username: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            recent = [t for t in self._failures.get(username, []) if t > now - LOGIN_WINDOW_SECONDS]
-            self._failures[username] = recent
-            if len(recent) >= LOGIN_FAILURES_ALLOWED:
-                raise TooManyAttempts("too many failed logins; try again later")
-
-    def failed(self, username: str) -> None:
-        with self._lock:
-            if len(self._failures) > ACTOR_CACHE_SIZE:
-                self._failures.clear()
-            self._failures.setdefault(username, []).append(time.monotonic())
-
-    def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._failures.pop(username, None)
-
-
 def login(uow: UnitOfWork, username: str, password: str) -> Login:
-    """Check a password. The same error for an unknown user, a wrong password and a disabled account."""
+    """Check a password. The same error for an unknown user, a wrong password and a disabled account.
+
+    The password is checked outside any transaction (scrypt takes tens of milliseconds, and a writer
+    on SQLite would hold the database's write lock that long); `uow` then records a failure, or
+    clears the failures on record after a success."""
     name = username.strip()
-    throttle = uow.database.caches.setdefault("login_throttle", LoginThrottle())
-    throttle.check(name)
-    with uow:
-        user = uow.session.scalar(select(User).where(User.username == name))
-        valid = verify_password(password, user.password_hash if user else None)
-        if user is None or not valid or not user.active:
-            throttle.failed(name)
-            raise NotAuthenticated("unknown username or wrong password")
-        throttle.succeeded(name)
-        return Login(user.id, user.session_epoch, actor_of(user))
+    with UnitOfWork(uow.database, uow.clock, readonly=True) as reader:
+        try:
+            on_record = throttle.check(reader.session, name, reader.now())
+        except TooManyAttempts:
+            SECURITY_EVENTS.labels("login_blocked").inc()
+            raise
+        user = reader.session.scalar(select(User).where(User.username == name))
+    valid = verify_password(password, user.password_hash if user else None)
+    if user is None or not valid or not user.active:
+        with uow:
+            throttle.record_failure(uow.session, name, uow.now())
+            uow.commit()
+        SECURITY_EVENTS.labels("login_failed").inc()
+        raise NotAuthenticated("unknown username or wrong password")
+    if on_record:
+        with uow:
+            throttle.clear(uow.session, name)
+            uow.commit()
+    return Login(user.id, user.session_epoch, actor_of(user))
 
 
 # --- tokens ---------------------------------------------------------------------------------------
@@ -295,83 +269,71 @@ def revoke_token(uow: UnitOfWork, actor: Actor, token_id: int) -> ApiToken:
         if token.revoked_at is None:
             token.revoked_at = uow.now()
         uow.commit()
-    actor_cache(uow).forget(("token", token.token_hash))
     return token
 
 
-# --- credential → Actor, cached -------------------------------------------------------------------
+# --- credential → Actor --------------------------------------------------------------------------
+
+# Built once, with bound parameters: a statement built per request costs more in SQLAlchemy (matching
+# its result columns to the cached compilation) than the database takes to answer it.
+_TOKEN_LOOKUP = select(
+    ApiToken.revoked_at,
+    ApiToken.expires_at,
+    User.active,
+    User.username,
+    User.tenant_id,
+    User.roles,
+    User.party,
+    User.display_name,
+).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == bindparam("token_hash"))
 
 
-class ActorCache:
-    """Recently verified credentials → Actor, for `ACTOR_CACHE_SECONDS` (monotonic time)."""
-
-    def __init__(self, ttl: float = ACTOR_CACHE_SECONDS, maxsize: int = ACTOR_CACHE_SIZE) -> None:
-        self.ttl = ttl
-        self.maxsize = maxsize
-        self._items: dict[tuple[Any, ...], tuple[float, Actor, datetime | None]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> tuple[Actor, datetime | None] | None:
-        item = self._items.get(key)
-        if item is None or item[0] < time.monotonic():
-            return None
-        return item[1], item[2]
-
-    def put(self, key: tuple[Any, ...], actor: Actor, expires_at: datetime | None) -> None:
-        with self._lock:
-            if len(self._items) >= self.maxsize:
-                self._items.clear()
-            self._items[key] = (time.monotonic() + self.ttl, actor, expires_at)
-
-    def forget(self, key: tuple[Any, ...]) -> None:
-        with self._lock:
-            self._items.pop(key, None)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+_SESSION_LOOKUP = select(
+    User.active,
+    User.session_epoch,
+    User.username,
+    User.tenant_id,
+    User.roles,
+    User.party,
+    User.display_name,
+).where(User.id == bindparam("user_id"))
 
 
-def actor_cache(uow: UnitOfWork) -> ActorCache:
-    cache = uow.database.caches.get("actors")
-    if cache is None:
-        cache = uow.database.caches.setdefault("actors", ActorCache())
-    return cache
+def _actor(username: str, tenant_id: str, roles: Iterable[str] | None, party: str | None, name: str) -> Actor:
+    return Actor(
+        username=username,
+        tenant_id=tenant_id,
+        roles=frozenset(Role(r) for r in roles or () if r in Role._value2member_map_),
+        party=party,
+        display_name=name,
+    )
+
+
+def _read_one(uow: UnitOfWork, statement: Any, params: dict[str, Any]) -> Any:
+    """One credential row, read on a connection of its own outside the unit of work's session: every
+    request does this, and one round trip is what it costs (`Database.single_read`)."""
+    with uow.database.single_read() as connection:
+        return connection.execute(statement, params).first()
 
 
 def actor_for_token(uow: UnitOfWork, secret: str) -> Actor:
-    """The Actor a bearer token stands for. Opens `uow` (read-only) only when the cache has no answer."""
+    """The Actor a bearer token stands for: one indexed read of the token and its user per request."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         raise NotAuthenticated("invalid token")
-    key = ("token", hash_token(secret))
-    cache = actor_cache(uow)
-    cached = cache.get(key)
-    if cached is None:
-        with uow:
-            row = uow.session.execute(
-                select(ApiToken, User)
-                .join(User, User.id == ApiToken.user_id)
-                .where(ApiToken.token_hash == key[1])
-            ).first()
-            if row is None or row[0].revoked_at is not None or not row[1].active:
-                raise NotAuthenticated("invalid token")
-            cached = (actor_of(row[1]), row[0].expires_at)
-        cache.put(key, *cached)
-    actor, expires_at = cached
-    if expires_at is not None and expires_at <= uow.now():
+    row = _read_one(uow, _TOKEN_LOOKUP, {"token_hash": hash_token(secret)})
+    if row is None or row.revoked_at is not None or not row.active:
+        SECURITY_EVENTS.labels("token_refused").inc()
+        raise NotAuthenticated("invalid token")
+    if row.expires_at is not None and row.expires_at <= uow.now():
+        SECURITY_EVENTS.labels("token_expired").inc()
         raise NotAuthenticated("the token has expired")
-    return actor
+    return _actor(row.username, row.tenant_id, row.roles, row.party, row.display_name)
 
 
 def actor_for_session(uow: UnitOfWork, user_id: int, session_epoch: int) -> Actor:
-    key = ("session", user_id, session_epoch)
-    cache = actor_cache(uow)
-    cached = cache.get(key)
-    if cached is None:
-        with uow:
-            user = uow.session.get(User, user_id)
-            if user is None or not user.active or user.session_epoch != session_epoch:
-                raise NotAuthenticated("the session has ended; log in again")
-            cached = (actor_of(user), None)
-        cache.put(key, *cached)
-    return cached[0]
+    """The Actor of a session cookie, as long as the account is active and its epoch unchanged."""
+    row = _read_one(uow, _SESSION_LOOKUP, {"user_id": user_id})
+    if row is None or not row.active or row.session_epoch != session_epoch:
+        SECURITY_EVENTS.labels("session_ended").inc()
+        raise NotAuthenticated("the session has ended; log in again")
+    return _actor(row.username, row.tenant_id, row.roles, row.party, row.display_name)

@@ -25,6 +25,7 @@ from ..accounts.models import User
 from ..accounts.service import is_email
 from ..definitions.models import ProcessDefinition
 from ..errors import Conflict
+from ..monitoring.metrics import ESCALATIONS
 from ..procedures.models import Procedure
 from ..rehearsal import scope_params, tenant_scope
 from ..roles import Role
@@ -144,6 +145,7 @@ def sweep_escalations(
             continue
         report.instances += 1
         report.escalated += raised
+        ESCALATIONS.inc(raised)
         report.lapsed += lapsed
     return report
 

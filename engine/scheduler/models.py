@@ -149,3 +149,22 @@ class ProcedureAdjustment(Base):
     end_reason: Mapped[str | None] = mapped_column(Text)
     # What moved: [{"rule": …, "from": …, "to": …}, …].
     shifted: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+
+
+class SchedulerHeartbeat(Base):
+    """A scheduler process's sign of life, written by its ticks (at most every few seconds), so any
+    web process can tell in /healthz whether schedulers run — they usually run as their own service."""
+
+    __tablename__ = "scheduler_heartbeats"
+
+    # host:pid:random — one row per scheduler process, for as long as it runs.
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(20))
+    # starting, running, error (its last tick failed: the database may be away) or stopped.
+    state: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ticks: Mapped[int] = mapped_column(Integer, default=0)
+    fired: Mapped[int] = mapped_column(Integer, default=0)
+    escalated: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)

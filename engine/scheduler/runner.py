@@ -20,15 +20,17 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..clock import FrozenClock
+from ..monitoring.metrics import DUE_TIMERS, LAST_TICK, SCHEDULER_TICKS
 from ..privacy.retention import sweep_retention
 from ..rehearsal import tenant_scope
 from ..runtime.models import ProcessInstance
 from ..services import Services
 from ..uow import UnitOfWork
 from .escalate import EscalationSweep, OnItem, sweep_escalations
+from .heartbeat import Heartbeat
 from .notify import Mailer, mailer_for
 from .rehearsal import RehearsalSweep, catch_up_tenant, rehearsal_tenant_ids
-from .timers import TimerSweep, sweep_timers
+from .timers import TimerSweep, count_due_timers, sweep_timers
 from .workers import FireWorkers
 
 log = logging.getLogger(__name__)
@@ -85,13 +87,16 @@ class Scheduler:
             self.workers.start()
         self._apscheduler: Any = None
         self._totals = {"fired": 0, "escalated": 0, "errors": 0, "ticks": 0}
+        self.heartbeat = Heartbeat(services.uow, mode)
         self._publish("starting", None, None)
+        self.heartbeat.beat("starting", self._totals)
 
     # --- one tick -----------------------------------------------------------------------------
 
     def tick(self) -> TickReport:
         began = time.perf_counter()
         report = TickReport()
+        self._count_backlog()
         finish_timers = self._start_timer_sweep()
         try:
             report.escalations = sweep_escalations(
@@ -105,8 +110,19 @@ class Scheduler:
         self._totals["fired"] += report.timers.fired + report.rehearsal.fired
         self._totals["escalated"] += report.escalations.escalated + report.rehearsal.escalated
         self._totals["errors"] += report.timers.errors + report.escalations.errors + report.rehearsal.errors
+        SCHEDULER_TICKS.inc()
+        LAST_TICK.set(self.services.clock.now().timestamp())
         self._publish("running", report, None)
         return report
+
+    def _count_backlog(self) -> None:
+        """Due timers when the tick begins, counted no further than the tick's batch + 1 (more: the
+        scheduler is behind; `wams_timers_past_due` in the web app's scrape has the full count). The
+        same bounded count the fire workers make: with a bound of thousands PostgreSQL planned a
+        scan that held a tick up to 0.3 s (bench: timer lateness p99 0.3 s instead of 0.02 s)."""
+        with self.services.uow(readonly=True) as uow:
+            DUE_TIMERS.set(count_due_timers(uow, uow.now(), self.batch_size + 1))
+
 
     def catch_up_rehearsals(self) -> RehearsalSweep:
         """Step each rehearsal tenant's clock through what fell due there (scheduler/rehearsal.py)."""
@@ -174,6 +190,11 @@ class Scheduler:
         except Exception as exc:  # the database may be away; the next tick tries again
             log.exception("scheduler tick failed")
             self._publish("error", None, f"{type(exc).__name__}: {exc}")
+            self.heartbeat.beat("error", self._totals)
+        else:
+            # Once per job run (a tick interval or longer), not per tick: a tick's statements are
+            # the sweep's own (tests/scheduler/test_timer_sweep.py counts them).
+            self.heartbeat.beat("running", self._totals)
 
     def _running(self) -> bool:
         return self._apscheduler is None or bool(self._apscheduler.running)
@@ -254,6 +275,7 @@ class Scheduler:
         if self.workers is not None:
             self.workers.close()
         self._publish("stopped", None, None)
+        self.heartbeat.beat("stopped", self._totals)
 
     # --- status -------------------------------------------------------------------------------
 

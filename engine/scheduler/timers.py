@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, exists, func, select
 
 from ..errors import Conflict, ProcessError, ScriptError
+from ..monitoring.metrics import TIMER_ERRORS, TIMER_FIRES, TIMER_LATENESS
 from ..procedures.hooks import remember_procedures
 from ..procedures.models import Procedure
 from ..rehearsal import scope_params, tenant_scope
@@ -169,6 +170,8 @@ def _fire_batch(
         if not instances:
             return 0
         remember_procedures(uow, [instance.id for instance in instances])
+        now = uow.now()
+        dues = [instance.next_timer_due for instance in instances]
         outcomes = []
         with deferred_writes(uow):
             for instance in instances:
@@ -176,8 +179,8 @@ def _fire_batch(
                     on_item("timer", instance.id)
                 outcomes.append(runtime.fire_timers(uow, instance.id, locked=instance))
         uow.commit()
-    for instance, outcome in zip(instances, outcomes, strict=True):
-        _record_fired(instance.id, outcome, report, skip, failures)
+    for instance, due, outcome in zip(instances, dues, outcomes, strict=True):
+        _record_fired(instance.id, outcome, report, skip, failures, now, due)
     return len(instances)
 
 
@@ -198,6 +201,7 @@ def _fire_one(
             if not instances:
                 return 0
             instance_id = instances[0].id
+            now, due = uow.now(), instances[0].next_timer_due
             claimed.append(instance_id)
             if on_item is not None:
                 on_item("timer", instance_id)
@@ -208,6 +212,7 @@ def _fire_one(
             raise
         skip.append(claimed[0])
         report.errors += 1
+        TIMER_ERRORS.inc()
         _mark_error(make_uow, runtime, claimed[0], exc)
         return 1
     except Conflict:
@@ -221,12 +226,13 @@ def _fire_one(
             raise
         skip.append(claimed[0])
         report.errors += 1
+        TIMER_ERRORS.inc()
         count = failures[claimed[0]] = failures.get(claimed[0], 0) + 1
         log.exception("firing the timers of %s failed (%d in a row)", claimed[0], count)
         if count >= MAX_FAILURES:
             _mark_error(make_uow, runtime, claimed[0], exc)
         return 1
-    _record_fired(instance_id, outcome, report, skip, failures)
+    _record_fired(instance_id, outcome, report, skip, failures, now, due)
     return 1
 
 
@@ -236,12 +242,17 @@ def _record_fired(
     report: TimerSweep,
     skip: list[uuid.UUID],
     failures: dict[uuid.UUID, int],
+    now: datetime,
+    due: datetime | None,
 ) -> None:
     """A committed firing ends the instance's run of failures; one that moved nothing (its timer was
     not really due) is not claimed again in this sweep."""
     failures.pop(instance_id, None)
     if _advanced(outcome):
         report.fired += 1
+        TIMER_FIRES.inc()
+        if due is not None:
+            TIMER_LATENESS.observe(max(0.0, (now - due).total_seconds()))
     else:
         skip.append(instance_id)
 

@@ -79,7 +79,7 @@ _worker: tuple[Callable[[], UnitOfWork], Runtime, _TickClock] | None = None
 def _start_worker(settings: Settings) -> None:
     # Ctrl-C reaches the whole process group: the scheduler stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     collect_garbage_less_often()
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     global _worker

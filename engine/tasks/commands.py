@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from ..access import Actor
 from ..accounts.service import actor_of, find_user
 from ..errors import Conflict, InvalidInput, NotAuthorized, NotFound, TaskAlreadyCompleted, TaskNotOpen
+from ..monitoring.metrics import TASK_COMPLETIONS
 from ..procedures.models import Procedure
 from ..runtime import journal
 from ..runtime.models import ProcessInstance, Task
@@ -93,6 +94,7 @@ def complete_task(
             for_you={t.id for t in opened if may_work_on(actor, t)},
         )
         uow.commit()
+    TASK_COMPLETIONS.labels(tenant=actor.tenant_id).inc()
     return completion
 
 

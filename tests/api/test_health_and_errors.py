@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import create_engine
 
 from engine.roles import Role
+from tests.api.conftest import OTHER_TENANT, start_three
+from tests.metrics import sample, scrape
 
 
 def test_healthz_reports_database_and_scheduler(api, services):
@@ -18,6 +20,40 @@ def test_healthz_reports_database_and_scheduler(api, services):
     assert api.get("/healthz").get_json()["scheduler"]["state"] == "running"
 
 
+def test_healthz_sees_schedulers_that_run_as_their_own_service(api, services, database_url, clock):
+    """Two `wams scheduler` processes: their own services on the same database, nothing in this app's
+    memory. Their heartbeats say they run, until they stop or fall silent."""
+    from engine.db.session import connect
+    from engine.scheduler.heartbeat import STALE_AFTER
+    from engine.scheduler.runner import Scheduler
+    from engine.services import build_services
+
+    database = connect(database_url)
+    try:
+        elsewhere = [
+            Scheduler(
+                build_services(services.settings, database=database, clock=clock), mailer=None, mode="process"
+            )
+            for _ in range(2)
+        ]
+        for scheduler in elsewhere:
+            scheduler.run_due()  # what APScheduler runs every tick interval
+        health = api.get("/healthz").get_json()["scheduler"]
+        assert health["state"] == "running" and health["schedulers"] == 2 and health["ticks"] == 2
+        assert health["modes"] == ["process"] and health["last_beat"] == clock.now().isoformat()
+        elsewhere[0].shutdown()
+        assert api.get("/healthz").get_json()["scheduler"]["schedulers"] == 1
+        clock.advance(seconds=STALE_AFTER.total_seconds() + 1)  # the other dies without a word
+        assert api.get("/healthz").get_json()["scheduler"]["state"] == "silent"
+        elsewhere[1].shutdown()
+        assert api.get("/healthz").get_json()["scheduler"] == {
+            "state": "stopped",
+            "last_beat": clock.now().isoformat(),
+        }
+    finally:
+        database.dispose()
+
+
 def test_healthz_is_503_when_the_database_is_gone(api, services, tmp_path):
     services.database.engine = create_engine(f"sqlite:///{tmp_path}/missing/dir/x.db")
     response = api.get("/healthz")
@@ -26,16 +62,43 @@ def test_healthz_is_503_when_the_database_is_gone(api, services, tmp_path):
 
 
 def test_metrics_need_a_manager_or_admin_and_speak_prometheus(api):
+    tasks = {"method": "GET", "endpoint": "/api/v1/tasks", "status": "200"}
+    before = scrape(api.get("/metrics", as_=Role.ADMIN).text)
     api.get("/api/v1/tasks", as_=Role.MELDPUNT)
+    api.get("/api/v1/tasks", as_=Role.ASSESSOR)
     assert api.get("/metrics").status_code == 401
     assert api.get("/metrics", as_=Role.MELDPUNT).status_code == 403
     response = api.get("/metrics", as_=Role.ADMIN)
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
-    text = response.text
-    assert 'wams_http_requests_total{method="GET",endpoint="/api/v1/tasks",status="200"' in text
-    assert "wams_http_request_duration_seconds_bucket" in text
-    assert 'wams_overdue_tasks{tenant="utrecht"} 0' in text
+    after = scrape(response.text)
+    assert (
+        sample(after, "wams_http_requests_total", **tasks)
+        - sample(before, "wams_http_requests_total", **tasks)
+        == 2
+    )
+    forbidden = {"method": "GET", "endpoint": "/metrics", "status": "403"}
+    assert sample(after, "wams_http_requests_total", **forbidden) >= 1
+    assert (
+        sample(after, "wams_http_request_duration_seconds_count", method="GET", endpoint="/api/v1/tasks") >= 2
+    )
+    assert sample(after, "wams_overdue_tasks", tenant="utrecht") == 0
+    # Counts labelled with a municipality are its own: another's never show.
+    other = start_three(api, tenant=OTHER_TENANT)
+    task_id = api.get(
+        f"/api/v1/tasks?scope=available&procedure_id={other['id']}", as_=Role.MELDPUNT, tenant=OTHER_TENANT
+    ).get_json()["items"][0]["id"]
+    done = api.post(
+        f"/api/v1/tasks/{task_id}/complete",
+        as_=Role.MELDPUNT,
+        tenant=OTHER_TENANT,
+        json={"data": {"akkoord": True}},
+    )
+    assert done.status_code == 200
+    theirs = scrape(api.get("/metrics", as_=Role.ADMIN, tenant=OTHER_TENANT).text)
+    ours = scrape(api.get("/metrics", as_=Role.ADMIN).text)
+    assert sample(theirs, "wams_task_completions_total", tenant=OTHER_TENANT) >= 1
+    assert not any(("tenant", OTHER_TENANT) in labels for _, labels in ours)
     assert api.get("/metrics", as_=Role.MANAGER).status_code == 200
 
 
