@@ -11,6 +11,7 @@ import pytest
 from engine.monitoring.service import indicators
 
 from . import answers as a
+from .api_walk import ApiWalk
 from .phases import assess
 from .walk import ASSESSOR, COORDINATOR, MANAGER, MELDPUNT, OpenTask, Walk
 
@@ -128,3 +129,26 @@ def test_the_municipality_sets_its_own_period(walk: Walk) -> None:
     walk.configure(**{"termijn.drukmiddel": "P2M"})
     walk.start(MELDPUNT, party_request())
     assert walk.open() == [OpenTask("task_drukmiddel_besluit", "manager")]
+
+
+def test_over_the_api_the_manager_sees_the_signal_and_the_monitoring_counts_it(api_walk: ApiWalk) -> None:
+    walk = api_walk
+    walk.start(ASSESSOR, a.melding())
+    assess(walk)  # type: ignore[arg-type]  # the phase helpers walk either driver
+    walk.complete("task_informeren", as_=COORDINATOR, **a.informeren())
+    walk.complete("task_toestemming_reikwijdte", as_=COORDINATOR, **a.toestemming(toestemming="nee"))
+    walk.complete("task_afsluiting", as_=COORDINATOR, **a.afsluiting("geen_aanpak"))
+    walk.advance("P30D")
+
+    walk.start(MELDPUNT, party_request())
+    assert walk.open() == [("task_drukmiddel_besluit", "manager", None)]
+    seen = walk.procedure(MANAGER)
+    [line] = [e for e in seen["timeline"] if e["type"] == "drukmiddel_signaal"]
+    assert line["detail"] == {"ingang": "verzoek_partij", "termijn": "P6M"}
+
+    day = walk.now().date()
+    period = f"start={day - timedelta(days=1)}&end={day + timedelta(days=1)}"
+    body = walk.ok("GET", f"/monitoring/indicators?{period}", MANAGER)
+    assert body["drukmiddel"] == {"signaal": 1}
+    rows = walk.call("GET", f"/monitoring/indicators.csv?{period}", MANAGER).text.splitlines()
+    assert "drukmiddel,signaal,1" in rows
