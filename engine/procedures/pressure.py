@@ -15,7 +15,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..access import Actor
 from ..bpmn.isotime import add_duration, is_duration, parse_datetime
+from ..privacy import disclosure
+from ..privacy.catalogue import catalogue_for_procedure
 from ..uow import UnitOfWork
 from .form_data import SplitSubmission
 from .models import DataSubject, Fact, Procedure
@@ -26,6 +29,8 @@ PERIOD_SETTING = "termijn.drukmiddel"
 DEFAULT_PERIOD = "P6M"
 # The stop reasons the bundled models set when the client refuses consent or withdraws.
 REFUSALS = ("client_weigert", "client_withdraws")
+PURPOSE = "Nagaan of een verzoek van een partij na een recente weigering een drukmiddel is"
+LEGAL_GROUND = "onderzoek_verzoek_partij"  # key in legal-grounds.yaml
 
 
 def period_of(settings: Mapping[str, Any]) -> str:
@@ -40,11 +45,13 @@ def client_bsn(split: SplitSubmission) -> str | None:
     return None
 
 
-def recent_refusal(uow: UnitOfWork, tenant_id: str, bsn: str, period: str, now: datetime) -> bool:
+def recent_refusal(
+    uow: UnitOfWork, actor: Actor, tenant_id: str, bsn: str, period: str, now: datetime
+) -> bool:
     """Did a procedure of `tenant_id` about the client `bsn` end in a refusal within `period`?
 
     The candidates are few (refused, ended in the period, this municipality); their client BSNs are
-    compared here rather than in dialect-specific JSON SQL."""
+    compared here rather than in dialect-specific JSON SQL, and each comparison is logged."""
     # A month is not a fixed length: a generous lower bound in SQL, the exact period below.
     span = parse_datetime(add_duration(now, period)) - now
     candidates = uow.session.execute(
@@ -59,8 +66,8 @@ def recent_refusal(uow: UnitOfWork, tenant_id: str, bsn: str, period: str, now: 
     ]
     if not recent:
         return False
-    values = uow.session.scalars(
-        select(Fact.value)
+    rows = uow.session.execute(
+        select(Fact.procedure_id, Fact.value, DataSubject)
         .join(DataSubject, DataSubject.id == Fact.subject_id)
         .where(
             Fact.tenant_id == tenant_id,
@@ -69,5 +76,21 @@ def recent_refusal(uow: UnitOfWork, tenant_id: str, bsn: str, period: str, now: 
             Fact.erased_at.is_(None),
             DataSubject.key == "client",
         )
-    )
-    return any(isinstance(v, str) and v.strip() == bsn for v in values)
+    ).all()
+    for procedure_id, _, subject in rows:
+        # Comparing is processing: each earlier client whose number was read gets a log line.
+        earlier = uow.session.get(Procedure, procedure_id)
+        if earlier is not None:
+            ground = disclosure.ground_text(catalogue_for_procedure(uow, earlier.id), LEGAL_GROUND)
+            disclosure.record(
+                uow,
+                actor,
+                earlier,
+                subject,
+                operation="read",
+                categories=["identifying"],
+                fact_count=1,
+                purpose=PURPOSE,
+                legal_grounds=[ground or LEGAL_GROUND],
+            )
+    return any(isinstance(value, str) and value.strip() == bsn for _, value, _ in rows)

@@ -89,7 +89,7 @@ def _start(
                 )
             )
         # The model's gateway reads it on every melding, flagged or not.
-        signal = _pressure_signal(uow, procedure, definition, split)
+        signal = _pressure_signal(uow, actor, procedure, definition, split)
         split.process_data[pressure.SIGNAL] = signal is not None
         if signal is not None:
             flagged.append(signal)
@@ -120,7 +120,7 @@ def _start(
 
 
 def _pressure_signal(
-    uow: UnitOfWork, procedure: Procedure, definition: LoadedDefinition, split: SplitSubmission
+    uow: UnitOfWork, actor: Actor, procedure: Procedure, definition: LoadedDefinition, split: SplitSubmission
 ) -> str | None:
     """The period (`termijn.drukmiddel`) if this party's request follows a recent refusal by the
     same client in this municipality, else None."""
@@ -130,7 +130,8 @@ def _pressure_signal(
     if bsn is None:
         return None
     period = pressure.period_of(StepSettings(uow, procedure.tenant_id, definition.settings))
-    return period if pressure.recent_refusal(uow, procedure.tenant_id, bsn, period, uow.now()) else None
+    recent = pressure.recent_refusal(uow, actor, procedure.tenant_id, bsn, period, uow.now())
+    return period if recent else None
 
 
 def _next_reference(uow: UnitOfWork, tenant_id: str) -> str:

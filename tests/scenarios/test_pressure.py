@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from engine.monitoring.service import indicators
+from engine.privacy.models import ProcessingLogEntry
 
 from . import answers as a
 from .api_walk import ApiWalk
@@ -40,6 +42,7 @@ def party_request(bsn: str = a.CLIENT_BSN, **overrides: object) -> dict[str, obj
 
 def test_a_party_request_after_a_refusal_waits_for_the_manager_who_stops_it(walk: Walk) -> None:
     refused(walk)
+    earlier = walk.id
     walk.clock.advance(timedelta(days=60))
     walk.start(MELDPUNT, party_request())
 
@@ -50,6 +53,16 @@ def test_a_party_request_after_a_refusal_waits_for_the_manager_who_stops_it(walk
     [line] = walk.events("drukmiddel_signaal")
     assert line.detail == {"ingang": "verzoek_partij", "termijn": "P6M"}
     assert a.CLIENT_BSN not in str(line.detail) and a.CLIENT_NAME not in str(line.detail)
+    # Reading the earlier client's number to compare it is logged against that procedure.
+    with walk.uow(readonly=True) as unit:
+        [read] = unit.session.scalars(
+            select(ProcessingLogEntry).where(
+                ProcessingLogEntry.procedure_id == earlier, ProcessingLogEntry.operation == "read"
+            )
+        )
+    assert (read.actor, read.categories, read.fact_count) == (MELDPUNT.username, ["identifying"], 1)
+    assert "drukmiddel" in (read.purpose or "")
+    assert read.legal_grounds and read.legal_grounds[0].startswith("onderzoek_verzoek_partij")
 
     # Only a manager decides, and only with reasons.
     assert "Manager" in walk.forbidden(
