@@ -30,6 +30,7 @@ class IndicatorsSchema(Schema):
     outcomes = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True)
     privacy_incidents = fields.Integer(required=True)
     privacy_incidents_reported_to_ap = fields.Integer(required=True)
+    drukmiddel = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
 
 
 class BottleneckSchema(Schema):

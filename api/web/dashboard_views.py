@@ -74,6 +74,14 @@ def dashboard() -> Any:
         "clientondersteuning": _named(indicators.clientondersteuning, "clientondersteuning_gebruikt"),
         "complaints": _named(indicators.complaint_nature),
         **{f"outcome_{k}": _named(v) for k, v in indicators.outcomes.items()},
+        "drukmiddel": {
+            (
+                gettext("Flagged at the melding")
+                if k == "signaal"
+                else labels.code_label(k, "drukmiddel_besluit")
+            ): n
+            for k, n in indicators.drukmiddel.items()
+        },
     }
     return render_template(
         "web/dashboard.html",

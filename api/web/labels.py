@@ -61,6 +61,7 @@ EVENT = {
     "escalation_raised": lazy_gettext("Escalated"),
     "escalation_resolved": lazy_gettext("Escalation resolved"),
     "escalation_lapsed": lazy_gettext("Escalation no longer needed"),
+    "drukmiddel_signaal": lazy_gettext("Request by a party shortly after a refusal: a manager decides first"),
 }
 HIDDEN_EVENTS = frozenset({"path"})
 

@@ -2,8 +2,9 @@
 
 Indicator keys are the `monitor` names of the models (docs/modelling.md). The keys read here:
 `ingang` (the procedure column), `clientondersteuning`, domains and parties (the `*_DOMAIN_KEYS` and
-`*_PARTY_KEYS` below) and `uitkomst`/`stopreden`. Complaints (count and nature) come from the
-klachtenmeldpunt's register, privacy incidents from theirs (engine.privacy).
+`*_PARTY_KEYS` below), `uitkomst`/`stopreden` and the *drukmiddel* signal with the manager's
+decision (`PRESSURE_KEYS`: a party's request shortly after the client refused). Complaints (count
+and nature) come from the klachtenmeldpunt's register, privacy incidents from theirs (engine.privacy).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ DOMAIN_KEYS = ("betrokken_domeinen",)
 PARTY_KEYS = ("betrokken_partijen", "partijen", "aanpak_partijen", "casusoverleg_partijen")
 SUPPORT_KEY = "clientondersteuning"
 OUTCOME_KEYS = ("uitkomst", "stopreden")
+PRESSURE_SIGNAL, PRESSURE_DECISION = "drukmiddel_signaal", "drukmiddel_besluit"
+PRESSURE_KEYS = (PRESSURE_SIGNAL, PRESSURE_DECISION)
 MONITOR_ROLES = (Role.MANAGER,)
 MAX_PERIOD = timedelta(days=3660)
 
@@ -56,6 +59,9 @@ class Indicators:
     # From the privacy registers (engine.privacy.registers): incidents discovered in the period.
     privacy_incidents: int = 0
     privacy_incidents_reported_to_ap: int = 0
+    # Possible means of pressure: "signaal" (meldingen flagged), then the manager's decisions
+    # ("doorgaan", "niet_doorgaan"), each counted once per procedure.
+    drukmiddel: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -125,7 +131,7 @@ def indicators(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime) ->
                 or_(Procedure.ended_at.is_(None), Procedure.ended_at >= end),
             )
         )
-        keys = (*DOMAIN_KEYS, *PARTY_KEYS, SUPPORT_KEY, *OUTCOME_KEYS)
+        keys = (*DOMAIN_KEYS, *PARTY_KEYS, SUPPORT_KEY, *OUTCOME_KEYS, *PRESSURE_KEYS)
         indicator_rows = session.execute(
             select(Indicator.procedure_id, Indicator.key, Indicator.value).where(
                 Indicator.tenant_id == tenant,
@@ -163,6 +169,10 @@ def indicators(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime) ->
         outcomes={key: counted(key) for key in OUTCOME_KEYS},
         privacy_incidents=registers.incidents,
         privacy_incidents_reported_to_ap=registers.incidents_reported_to_ap,
+        drukmiddel={
+            "signaal": len(per_key[PRESSURE_SIGNAL].get("ja", ())),
+            **counted(PRESSURE_DECISION),
+        },
     )
 
 
@@ -277,7 +287,7 @@ def indicators_csv(report: Indicators) -> str:
         ["privacy_incidents", "", report.privacy_incidents],
         ["privacy_incidents_reported_to_ap", "", report.privacy_incidents_reported_to_ap],
     ]
-    for name in ("ingang", "domains", "parties", "clientondersteuning", "complaint_nature"):
+    for name in ("ingang", "domains", "parties", "clientondersteuning", "complaint_nature", "drukmiddel"):
         rows.extend([name, k, v] for k, v in getattr(report, name).items())
     for name, counts in report.outcomes.items():
         rows.extend([name, k, v] for k, v in counts.items())

@@ -13,11 +13,14 @@ from ..access import Actor
 from ..definitions.cache import LoadedDefinition
 from ..errors import NotFound
 from ..roles import Role
+from ..runtime import journal
 from ..runtime.models import ProcessInstance
 from ..runtime.service import Runtime
+from ..runtime.task_rows import StepSettings
 from ..status import ProcedureStatus
 from ..uow import UnitOfWork
-from .form_data import split_submission
+from . import pressure
+from .form_data import SplitSubmission, split_submission
 from .models import Indicator, Procedure, ReferenceCounter
 from .recording import add_subjects, record_facts
 
@@ -38,6 +41,7 @@ def _start(
     uow: UnitOfWork, runtime: Runtime, actor: Actor, data: dict[str, Any], process_id: str
 ) -> Procedure:
     created: list[Procedure] = []
+    flagged: list[str] = []  # the period, when the melding is a possible means of pressure
 
     def prepare(instance: ProcessInstance, definition: LoadedDefinition) -> dict[str, Any]:
         uow.flush()  # the instance row first: the procedure refers to it
@@ -84,12 +88,50 @@ def _start(
                     recorded_at=now,
                 )
             )
+        # The model's gateway reads it on every melding, flagged or not.
+        signal = _pressure_signal(uow, actor, procedure, definition, split)
+        split.process_data[pressure.SIGNAL] = signal is not None
+        if signal is not None:
+            flagged.append(signal)
+            uow.session.add(
+                Indicator(
+                    tenant_id=procedure.tenant_id,
+                    procedure_id=procedure.id,
+                    key=pressure.SIGNAL,
+                    value=True,
+                    recorded_at=now,
+                )
+            )
         return split.process_data
 
     with uow:
         runtime.start(uow, actor.tenant_id, process_id, data, actor.username, prepare=prepare)
+        if flagged:
+            # No personal values: only that the signal was raised, on which ground and period.
+            journal.note(
+                uow,
+                created[0].id,
+                pressure.SIGNAL,
+                actor.username,
+                {"ingang": pressure.PARTY_REQUEST, "termijn": flagged[0]},
+            )
         uow.commit()
         return created[0]
+
+
+def _pressure_signal(
+    uow: UnitOfWork, actor: Actor, procedure: Procedure, definition: LoadedDefinition, split: SplitSubmission
+) -> str | None:
+    """The period (`termijn.drukmiddel`) if this party's request follows a recent refusal by the
+    same client in this municipality, else None."""
+    if procedure.ingang != pressure.PARTY_REQUEST:
+        return None
+    bsn = pressure.client_bsn(split)
+    if bsn is None:
+        return None
+    period = pressure.period_of(StepSettings(uow, procedure.tenant_id, definition.settings))
+    recent = pressure.recent_refusal(uow, actor, procedure.tenant_id, bsn, period, uow.now())
+    return period if recent else None
 
 
 def _next_reference(uow: UnitOfWork, tenant_id: str) -> str:
