@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 
-from engine.monitoring.metrics import SECURITY_LOG_EVENTS
 from engine.accounts.service import TooManyAttempts
 from engine.errors import DomainError, NotAuthenticated, NotAuthorized, NotFound
+from engine.monitoring.metrics import SECURITY_LOG_EVENTS
 from engine.privacy.security import Refusal
 from engine.privacy.security import record_refusal as append
 

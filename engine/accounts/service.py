@@ -276,16 +276,20 @@ def revoke_token(uow: UnitOfWork, actor: Actor, token_id: int) -> ApiToken:
 
 # Built once, with bound parameters: a statement built per request costs more in SQLAlchemy (matching
 # its result columns to the cached compilation) than the database takes to answer it.
-_TOKEN_LOOKUP = select(
-    ApiToken.revoked_at,
-    ApiToken.expires_at,
-    User.active,
-    User.username,
-    User.tenant_id,
-    User.roles,
-    User.party,
-    User.display_name,
-).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == bindparam("token_hash"))
+_TOKEN_LOOKUP = (
+    select(
+        ApiToken.revoked_at,
+        ApiToken.expires_at,
+        User.active,
+        User.username,
+        User.tenant_id,
+        User.roles,
+        User.party,
+        User.display_name,
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
 
 
 _SESSION_LOOKUP = select(

@@ -123,7 +123,6 @@ class Scheduler:
         with self.services.uow(readonly=True) as uow:
             DUE_TIMERS.set(count_due_timers(uow, uow.now(), self.batch_size + 1))
 
-
     def catch_up_rehearsals(self) -> RehearsalSweep:
         """Step each rehearsal tenant's clock through what fell due there (scheduler/rehearsal.py)."""
         report = RehearsalSweep()

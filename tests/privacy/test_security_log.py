@@ -180,7 +180,9 @@ def test_metrics_count_the_events(api, services):  # noqa: F811
     def refused() -> float:
         body = api.get("/metrics", as_=Role.ADMIN).get_data(as_text=True)
         found = [
-            x for x in body.splitlines() if x.startswith('wams_security_log_events_total{outcome="not_authorized"')
+            x
+            for x in body.splitlines()
+            if x.startswith('wams_security_log_events_total{outcome="not_authorized"')
         ]
         return float(found[0].rsplit(" ", 1)[1]) if found else 0.0
 
