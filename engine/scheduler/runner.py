@@ -137,7 +137,9 @@ class Scheduler:
                 pinned,
                 services.runtime,
                 tenant_id,
-                mailer=self.mailer,
+                # A jump can raise many escalations at once and the addresses are real people's:
+                # a practice municipality's escalations stay in the app.
+                mailer=None,
                 limit=self.batch_size,
                 batch_size=services.settings.scheduler_fire_batch,
                 failures=self._failures,

@@ -13,8 +13,11 @@ from sqlalchemy import select
 
 from api.app import create_app
 from api.cli import main
+from engine.access import Actor
 from engine.accounts.service import add_user
 from engine.clock import SYSTEM_CLOCK
+from engine.rehearsal import advance_clock
+from engine.roles import Role
 from engine.runtime.models import ProcessInstance
 from engine.scheduler.deadlines import open_overdue_task_deadlines
 from engine.scheduler.escalate import raise_escalation
@@ -23,6 +26,7 @@ from engine.scheduler.notify import Mailer
 from engine.scheduler.policy import build_policy
 from engine.scheduler.runner import Scheduler
 from engine.services import build_services
+from engine.tenancy import Tenant, TenantKind
 from tests.scheduler.conftest import TENANT, escalations, events, instance, set_tenant_settings, start
 from tests.scheduler.smtp_server import SmtpServer
 
@@ -147,3 +151,22 @@ def test_a_timer_due_before_the_next_tick_is_fired_on_time(deployed, services, c
     assert time.monotonic() - began < 5  # it did not wait for the next regular tick
     [fired] = events(services, instance_id, "timers_fired")
     assert timedelta(0) < fired.at - due < timedelta(seconds=0.5)
+
+
+def test_a_rehearsal_municipality_escalates_in_the_app_but_mails_nobody(deployed, services, clock, smtp):
+    """A jump of a rehearsal clock can raise many escalations at once; the people behind the addresses
+    are real, so a practice municipality's escalations stay in the app."""
+    set_tenant_settings(
+        services, {"escalatie.review": "uit", "escalatie.fase.beoordeling": "uit", "escalatie.taak": "P5D"}
+    )
+    with services.uow() as uow:
+        add_user(uow, TENANT, "anna", roles=["assessor"], email="anna.devries@gemeente.example")
+        add_user(uow, TENANT, "teamleider.a", roles=["manager"], email="teamleider.a@gemeente.example")
+        uow.session.get(Tenant, TENANT).kind = TenantKind.REHEARSAL.value
+        uow.commit()
+    mailer = Mailer(replace(services.settings, smtp_host=smtp.host, smtp_port=smtp.port))
+    procedure = start(services, "deadlines", {"beoordelaar": "anna"})
+    advance_clock(services.uow(), Actor("trainer", TENANT, frozenset({Role.ADMIN})), "P6D")
+    Scheduler(services, mailer=mailer).tick()
+    assert [e.level for e in escalations(services, procedure)] == [1]  # raised, in the app
+    assert smtp.received == []
