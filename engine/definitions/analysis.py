@@ -32,6 +32,8 @@ from ..roles import role_from_name
 from ..safe_json import UnsafeJson, load_json
 from .bpmn_checks import BpmnContext, ProcessInfo, check_bpmn
 from .bundle import Bundle
+from .call_graph import call_cycles, closure_files, process_summary
+from .call_graph import closure as closure_of
 from .dmn_checks import check_dmn
 from .foreign_forms import with_generated_forms
 from .loop_checks import check_loops
@@ -265,7 +267,7 @@ def analyze(
                     info.line,
                 )
             )
-    for cycle in _call_cycles(processes):
+    for cycle in call_cycles(processes):
         first = processes[cycle[0]]
         issues.append(
             ModelIssue(
@@ -291,8 +293,8 @@ def analyze(
         compiled = _compile_entry(entry.process_id, processes, parser, issues)
         if compiled is None:
             continue
-        closure = _closure(entry.process_id, processes)
-        files = _closure_files(bundle, closure, processes, decisions_by_file)
+        closure = closure_of(entry.process_id, processes)
+        files = closure_files(bundle, closure, processes, decisions_by_file)
         result.entries[entry.process_id] = EntryProcess(
             process_id=entry.process_id,
             name=entry.name,
@@ -301,7 +303,7 @@ def analyze(
             content_hash=Bundle.content_hash(files.items()),
             settings=settings,
             legal_grounds=grounds_doc or {},
-            summary=_summary(entry.process_id, closure, processes),
+            summary=process_summary(entry.process_id, closure, processes),
             parties=parties,
         )
     return result
@@ -324,49 +326,12 @@ def _from_spiff(exc: ValidationException, path: str) -> ModelIssue:
     return ModelIssue(exc.file_name or path, message, exc.id or None, line)
 
 
-def _call_cycles(processes: dict[str, ProcessInfo]) -> list[list[str]]:
-    """Cycles in the call-activity graph, one per back edge of an iterative depth-first search: linear
-    in the bundle's size and no recursion limit (continuing as new is not a call: it replaces the
-    running process, so loops through continueAs are fine)."""
-    cycles: list[list[str]] = []
-    done: set[str] = set()
-    for root in sorted(processes):
-        if root in done:
-            continue
-        path: list[str] = [root]
-        pending: list[list[str]] = [sorted(processes[root].calls, reverse=True)]
-        while path:
-            if not pending[-1]:
-                done.add(path.pop())
-                pending.pop()
-                continue
-            called = pending[-1].pop()
-            if called in path:
-                cycles.append([*path[path.index(called) :], called])
-            elif called in processes and called not in done:
-                path.append(called)
-                pending.append(sorted(processes[called].calls, reverse=True))
-    return cycles
-
-
-def _closure(entry: str, processes: dict[str, ProcessInfo]) -> list[str]:
-    seen: list[str] = []
-    todo = [entry]
-    while todo:
-        pid = todo.pop()
-        if pid in seen or pid not in processes:
-            continue
-        seen.append(pid)
-        todo.extend(sorted(processes[pid].calls | processes[pid].continues_into))
-    return seen
-
-
 def _compile_entry(
     entry: str, processes: dict[str, ProcessInfo], parser: WamsBpmnParser, issues: list[ModelIssue]
 ) -> CompiledDefinition | None:
     try:
         specs: dict[str, Any] = {}
-        for pid in _closure(entry, processes):
+        for pid in closure_of(entry, processes):
             if pid in specs:
                 continue
             specs[pid] = parser.get_spec(pid)
@@ -378,33 +343,3 @@ def _compile_entry(
         issues.append(_from_spiff(exc, processes[entry].file))
         return None
     return compiled
-
-
-def _closure_files(
-    bundle: Bundle,
-    closure: list[str],
-    processes: dict[str, ProcessInfo],
-    decisions_by_file: dict[str, set[str]],
-) -> dict[str, bytes]:
-    paths = {processes[pid].file for pid in closure}
-    decisions = set().union(*(processes[pid].decisions for pid in closure))
-    paths |= {path for path, ids in decisions_by_file.items() if ids & decisions}
-    forms = set().union(*(processes[pid].forms for pid in closure))
-    paths |= {bundle.form_path(key) for key in forms}
-    paths |= set(bundle.paths("yaml"))
-    return {path: bundle.files[path] for path in sorted(paths) if path in bundle.files}
-
-
-def _summary(entry: str, closure: list[str], processes: dict[str, ProcessInfo]) -> dict[str, Any]:
-    return {
-        "entry": entry,
-        "processes": {
-            pid: {
-                "name": processes[pid].name,
-                "file": processes[pid].file,
-                "start_form": processes[pid].start_form,
-                "user_tasks": [t.as_dict() for t in processes[pid].user_tasks],
-            }
-            for pid in closure
-        },
-    }

@@ -36,11 +36,9 @@ from ..errors import (
     ProcessError,
 )
 from ..forms import Form
-from ..roles import Role
-from ..scheduler.notify import notify
 from ..status import InstanceStatus, TaskStatus, instance_transition
 from ..uow import UnitOfWork
-from . import journal
+from . import failure, journal
 from .locks import lock_instance, lock_task, require_running, try_lock_instance
 from .models import ProcessInstance, Task
 from .outcome import Authorize, RuntimeHooks, StepOutcome
@@ -327,40 +325,8 @@ class Runtime:
         return shifted
 
     def mark_error(self, uow: UnitOfWork, instance_id: uuid.UUID, error: ProcessError) -> None:
-        """Record that the instance cannot advance on its own (e.g. a timer ran into a model error),
-        so the scheduler stops retrying and a person can look: the tenant's managers are told."""
-        instance = lock_instance(uow, instance_id, None)
-        if instance.status != InstanceStatus.RUNNING:
-            return
-        instance.status = instance_transition(instance.status, InstanceStatus.ERROR)
-        instance.error = {"message": error.message, **{k: str(v) for k, v in error.details.items()}}
-        instance.next_timer_due = None
-        instance.updated_at = uow.now()
-        journal.append(uow, [journal.entry(instance, "instance_error", None, detail=instance.error)])
-        element = error.details.get("element")
-        notify(
-            uow,
-            tenant_id=instance.tenant_id,
-            kind="instance_error",
-            title="Procedure staat stil door een fout" + (f" bij {element}" if element else ""),
-            body=f"De procedure kan niet verder en staat op 'fout'; de laatste goede stand is bewaard. "
-            f"Melding van de engine: {error.message}",
-            recipients=[],
-            roles=[Role.MANAGER.value],
-            instance_id=instance.id,
-        )
-
-    def _error_after_rollback(self, uow: UnitOfWork, instance_id: uuid.UUID, error: ProcessError) -> None:
-        """Put the instance in error once the failing command's transaction was rolled back (its
-        last good state stays), in a transaction of its own."""
-        database, clock = uow.database, uow.clock
-
-        def record() -> None:
-            with UnitOfWork(database, clock) as again:
-                self.mark_error(again, instance_id, error)
-                again.commit()
-
-        uow.after_rollback(record)
+        """Record that the instance cannot advance on its own (engine.runtime.failure)."""
+        failure.mark_error(uow, instance_id, error)
 
     # --- internals --------------------------------------------------------------------------
 
@@ -409,7 +375,7 @@ class Runtime:
         if step.progress.workflow.is_completed():
             refused = unexpected_end(step.progress.workflow)
             if refused is not None:
-                self._error_after_rollback(uow, step.instance.id, refused)
+                failure.mark_error_after_rollback(uow, step.instance.id, refused)
                 raise refused
         outcome = persist_step(uow, step, max_state_bytes=self.max_state_bytes)
         for hook in self.hooks:
