@@ -47,6 +47,7 @@ class UnitOfWork:
         self._clock_context: Any = None
         self._after_commit: list[Callable[[], None]] = []
         self._after_close: list[Callable[[], None]] = []
+        self._before_close: list[Callable[[], None]] = []
         self._after_rollback: list[Callable[[], None]] = []
         # Lookups worth remembering for the length of this unit of work (e.g. "is this instance a
         # procedure?", asked by several hooks of one step).
@@ -83,13 +84,20 @@ class UnitOfWork:
     ) -> None:
         try:
             if self._session is not None:
-                # close() ends the transaction (rolling back anything uncommitted) but, unlike
-                # rollback(), leaves loaded objects readable: callers use what a read returned.
-                if exc_type is not None and not self.readonly:
-                    self._session.rollback()
-                self._session.close()
+                try:
+                    if exc_type is not None and not self.readonly:
+                        self._session.rollback()
+                    elif exc_type is None:
+                        ending, self._before_close = self._before_close, []
+                        for callback in ending:
+                            callback()  # may raise: the block's result is then not handed out
+                finally:
+                    # close() ends the transaction (rolling back anything uncommitted) but, unlike
+                    # rollback(), leaves loaded objects readable: callers use what a read returned.
+                    self._session.close()
         finally:
             self._session = None
+            self._before_close.clear()
             self._after_commit.clear()
             self.memo.clear()
             self._clock_context.__exit__(exc_type, exc, tb)
@@ -112,6 +120,13 @@ class UnitOfWork:
         """Run `callback` when the block ends without an error, after its transaction is closed and
         before the caller gets what it returned (the processing log of a read: `engine.privacy.log`)."""
         self._after_close.append(callback)
+
+    def before_close(self, callback: Callable[[], None]) -> None:
+        """Run `callback` when the block ends without an error, while its transaction is still open
+        and before the caller gets what it returned. A read-only unit of work on PostgreSQL writes its
+        processing log this way and commits just those lines (`engine.privacy.log`): the read itself
+        changed nothing, so the commit carries only the log."""
+        self._before_close.append(callback)
 
     def after_rollback(self, callback: Callable[[], None]) -> None:
         """Run `callback` when the block ends with an error, after its transaction was rolled back:

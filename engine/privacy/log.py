@@ -14,10 +14,14 @@ PostgreSQL that row lock serializes appends per tenant until commit (a second ap
 reads the committed head); on SQLite every writer holds the database write lock (BEGIN IMMEDIATE).
 The unique (tenant_id, seq) constraint is the backstop.
 
-Durability: a read runs in a read-only unit of work, which never commits. `append_lines` keeps its
-lines until the block closes and then writes them in a short transaction of its own, committed before
-the caller hands out what it read (`UnitOfWork.after_close`); if the log cannot be written, the read
-fails. Inside a writing unit of work the lines join its transaction and commit with the command.
+Durability: a read runs in a read-only unit of work, which never commits what it read. `append_lines`
+keeps its lines until the block ends and writes them before the caller hands out what it read; if the
+log cannot be written, the read fails. On PostgreSQL they go into the reader's own transaction at its
+end, which then commits (`UnitOfWork.before_close`: no second connection, BEGIN or ROLLBACK; the head
+row stays locked only from the claim to that commit). On SQLite they go into a short transaction of
+their own after the reader's has ended (`UnitOfWork.after_close`): a reader that upgraded to a writer
+could fail on a snapshot a concurrent writer made stale, and an open reader keeps the WAL from being
+checkpointed. Inside a writing unit of work the lines join its transaction and commit with the command.
 """
 
 from __future__ import annotations
@@ -95,8 +99,19 @@ def append_lines(uow: UnitOfWork, lines: Iterable[LogLine]) -> None:
     pending: list[tuple[list[LogLine], datetime]] | None = uow.memo.get(_PENDING)
     if pending is None:
         pending = uow.memo[_PENDING] = []
-        uow.after_close(partial(_write_apart, uow.database.engine, pending))
+        if uow.dialect == "postgresql":
+            uow.before_close(partial(_write_within, uow, pending))
+        else:
+            uow.after_close(partial(_write_apart, uow.database.engine, pending))
     pending.append((resolved, now))
+
+
+def _write_within(uow: UnitOfWork, pending: list[tuple[list[LogLine], datetime]]) -> None:
+    session = uow.session
+    connection = session.connection()
+    for lines, now in pending:
+        _append(connection, lines, now, durable=False)
+    session.commit()  # the reader changed nothing: this commits the log lines alone
 
 
 def _write_apart(engine: Engine, pending: list[tuple[list[LogLine], datetime]]) -> None:

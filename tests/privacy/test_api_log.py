@@ -5,6 +5,7 @@ carries personal data but has no such test here fails the guard below."""
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -122,6 +123,53 @@ def test_task_detail_logs_each_subject_it_shows(api, services):  # noqa: F811
     assert line.purpose and line.trace_id == "0af7651916cd43dd8448eb211c80319c"
     assert response.headers["X-Trace-Id"] == line.trace_id
     assert line.action == "GET /api/v1/tasks/<uuid:task_id>"
+
+
+@contextmanager
+def _log_refuses_lines(services):  # noqa: F811
+    """A real database that refuses new processing-log lines (a trigger), as a full disk or a revoked
+    grant would; removed afterwards."""
+    postgres = services.database.dialect == "postgresql"
+    create = (
+        [
+            "CREATE FUNCTION refuse_log_line() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'log refused'; END $$",
+            "CREATE TRIGGER refuse_log_line BEFORE INSERT ON processing_log "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_log_line()",
+        ]
+        if postgres
+        else [
+            "CREATE TRIGGER refuse_log_line BEFORE INSERT ON processing_log "
+            "BEGIN SELECT RAISE(ABORT, 'log refused'); END"
+        ]
+    )
+    drop = ["DROP TRIGGER refuse_log_line ON processing_log", "DROP FUNCTION refuse_log_line()"]
+    with services.database.engine.begin() as connection:
+        for statement in create:
+            connection.exec_driver_sql(statement)
+    try:
+        yield
+    finally:
+        with services.database.engine.begin() as connection:
+            for statement in drop if postgres else ["DROP TRIGGER refuse_log_line"]:
+                connection.exec_driver_sql(statement)
+
+
+def test_a_read_whose_log_line_cannot_be_written_hands_out_nothing(api, services):  # noqa: F811
+    marker = f"Onlogbaar {uuid.uuid4().hex[:10]}"
+    procedure = start_case(api, client={"naam": marker, "bsn": "111222333"})
+    before = _seq(services)
+    with _log_refuses_lines(services):
+        response = api.get(f"/api/v1/procedures/{procedure['id']}", as_=Role.COORDINATOR)
+        assert response.status_code == 500
+        assert response.content_type == "application/problem+json"
+        assert marker not in response.get_data(as_text=True)
+    assert _lines(services, before) == []
+    # Nothing was left half-done: the head still fits the chain, and the next read logs as usual.
+    response = api.get(f"/api/v1/procedures/{procedure['id']}", as_=Role.COORDINATOR)
+    assert response.status_code == 200 and marker in response.get_data(as_text=True)
+    [line] = _lines(services, before)
+    assert line.seq == before + 1
 
 
 def test_procedure_detail_logs_each_subject_it_shows(api, services):  # noqa: F811
