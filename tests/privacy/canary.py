@@ -7,7 +7,8 @@ account only where the procedure's privacy policy (the bundle's privacy-policy.y
 engine.privacy) lets that account see the fact. A marker that stayed process data (a coordinator's
 note, a purpose, a party's conditions) may reach only the municipality's case staff and the party
 that wrote it, and a party's conditions also whoever may see that party's facts. Nobody of another
-municipality, no privacy officer, designer or administrator ever sees a marker.
+municipality, no privacy officer, designer or administrator ever sees a marker. E-mail leaves the
+system for addresses nobody checks against the policy: it carries no marker at all.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -31,11 +32,15 @@ from engine.privacy import disclosure
 from engine.procedures.models import DataSubject, Fact, Procedure
 from engine.roles import Role
 from engine.runtime.models import Task
+from engine.scheduler.escalate import sweep_escalations
+from engine.scheduler.notify import Mailer
 from engine.scheduler.timers import sweep_timers
 from engine.services import Services
+from engine.tenancy import update_tenant_settings
 from engine.uow import UnitOfWork
 from tests.factories import deploy_bundle, make_tenant, wams_bundle
 from tests.scenarios import answers as a
+from tests.scheduler.smtp_server import SmtpServer
 
 TENANTS = ("utrecht", "amersfoort")
 # Every kind of account: the municipality's roles, and parties of three kinds (a social-domain
@@ -104,6 +109,7 @@ class Canary:
     procedure_id: str = ""
     planted: dict[str, Planted] = field(default_factory=dict)
     counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    smtp: SmtpServer = field(default_factory=SmtpServer)
 
     # --- set-up ---------------------------------------------------------------------------------
 
@@ -114,6 +120,8 @@ class Canary:
                 for key, (role, party) in ACCOUNTS.items():
                     user = add_user(unit, tenant, account(key, tenant), roles=[role], party=party)
                     add_token(unit, user, "canary", created_by="tests", secret=token(user.username))
+                # Escalations go out by e-mail, to a team address and to the assignee's own.
+                update_tenant_settings(unit, tenant, {"escalatie.email": f"teamleiders@{tenant}.example"})
                 unit.commit()
             deploy_bundle(self.uow, wams_bundle(), tenant)
 
@@ -218,6 +226,17 @@ class Canary:
     def later(self, days: int) -> None:
         self.clock.advance(timedelta(days=days))
         sweep_timers(self.services.uow, self.services.runtime, limit=100, failures={}, batch_size=10)
+        settings = replace(self.services.settings, smtp_host=self.smtp.host, smtp_port=self.smtp.port)
+        sweep_escalations(self.services.uow, Mailer(settings), limit=100)
+
+    def mails(self) -> list[Seen]:
+        """Every marker (and the client's BSN) in any e-mail that left, as seen by its recipients."""
+        seen: list[Seen] = []
+        for mail in self.smtp.received:
+            text = f"{mail.message['Subject']}\n{mail.message.get_payload(decode=True).decode()}"
+            found = set(MARKER.findall(text)) | ({CLIENT_BSN} if CLIENT_BSN in text else set())
+            seen += [Seen(", ".join(mail.recipients), "e-mail", marker) for marker in found]
+        return seen
 
     # --- what the markers became ------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ that shows a party's or the municipality's recorded data has its processing-log 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -18,14 +19,15 @@ from .canary import ACCOUNTS, CLIENT_BSN, TENANTS, Canary, Seen, account
 
 
 @pytest.fixture
-def canary(services, uow, clock) -> Canary:
+def canary(services, uow, clock) -> Iterator[Canary]:
     from api.app import create_app
 
     app = create_app(services.settings, services=services)
     app.config["TESTING"] = True
     found = Canary(app, services, uow, clock)
     found.setup()
-    return found
+    yield found
+    found.smtp.close()
 
 
 def _leaks(canary: Canary, seen: list[Seen]) -> list[str]:
@@ -127,6 +129,11 @@ def test_no_page_or_answer_tells_anyone_more_than_the_policy_allows(canary: Cana
     assert not leaks, "\n".join(leaks)
     unlogged = _log_covers(c, seen)
     assert not unlogged, "\n".join(unlogged)
+
+    # The evaluation runs late: it escalates by e-mail, and no mail carries anyone's data.
+    c.later(days=30)
+    assert c.smtp.received, "the late evaluation must escalate by e-mail: else no mail was checked"
+    assert not c.mails(), "\n".join(f"{s.account} got {s.marker} by e-mail" for s in c.mails())
 
     c.complete("task_evaluatie", "coordinator", a.evaluatie("doelen_bereikt"))
     c.complete("task_afsluiting", "coordinator", a.afsluiting("doelen_bereikt"))
