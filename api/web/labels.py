@@ -35,6 +35,17 @@ SUBJECT_KIND = {
     "household_member": lazy_gettext("household member"),
     "reporter": lazy_gettext("reporter"),
 }
+# The data categories of forms/ (`x-category`); a bundle's own category shows its code.
+CATEGORY = {
+    "general": lazy_gettext("general"),
+    "identifying": lazy_gettext("identifying"),
+    "financial": lazy_gettext("financial"),
+    "housing": lazy_gettext("housing"),
+    "education": lazy_gettext("education"),
+    "work_income": lazy_gettext("work and income"),
+    "health": lazy_gettext("health (special category)"),
+    "criminal": lazy_gettext("criminal (special category)"),
+}
 PARTICIPATION = {
     "pending": lazy_gettext("not asked yet"),
     "included": lazy_gettext("takes part"),
@@ -83,6 +94,22 @@ def procedure_status(code: str | None) -> str:
 
 def subject_kind(code: str | None) -> str:
     return _lookup(SUBJECT_KIND, code)
+
+
+def category_name(code: str | None) -> str:
+    return _lookup(CATEGORY, code)
+
+
+def logged_ground(text: str) -> str:
+    """A legal ground as a log line keeps it ("key (law art. N)", written when the line was) as the
+    catalogue names it now: law and article, and whether the article is still to be verified; the kept
+    text when the key is gone from the catalogue."""
+    key = text.split(" (", 1)[0]
+    shown = legal_ground(key) if key in _labels().legal_grounds else None
+    if shown is None:
+        return text
+    where = legal_ground_short(key)
+    return f"{where} ({gettext('article to be verified')})" if shown["unverified_note"] else where
 
 
 def participation(code: str | None) -> str:
@@ -280,6 +307,8 @@ def install(app: Flask) -> None:
         task_status,
         procedure_status,
         subject_kind,
+        category_name,
+        logged_ground,
         participation,
         event_label,
         fact_value,

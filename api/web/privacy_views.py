@@ -1,8 +1,9 @@
 """The privacy officer's (FG) pages: the chain status of the processing log and the security log, the
 processing log (per data subject, found by BSN), refused access, medical-confidentiality weighings (the
 record of the decision, never the medical data), rights requests and the complaint and incident
-registers. Who may open what is the engine's decision (the same functions as the JSON API): others get
-the 403 page; an administrator opens the security log only."""
+registers. Who may open what is the engine's decision (the same functions as the JSON API, and
+`supervision` for the FG's own overviews): others get the 403 page; an administrator opens the security
+log only."""
 
 from __future__ import annotations
 
@@ -11,21 +12,12 @@ from typing import Any
 from flask import render_template, request
 
 from engine.errors import InvalidInput
-from engine.privacy import gdpr, queries, registers, security, supervision
-from engine.roles import Role
+from engine.privacy import queries, security, supervision
 
 from . import bp, common
 
 OPERATIONS = queries.OPERATIONS
 PAGE_SIZE = 100
-
-
-def _officer() -> Any:
-    """These pages are the FG's even where the engine lets more roles read the same list (a
-    coordinator handles requests, a manager complaints: they have their own pages)."""
-    who = common.actor()
-    who.require(Role.PRIVACY_OFFICER)
-    return who
 
 
 def _page() -> int:
@@ -108,13 +100,13 @@ def privacy_medical() -> Any:
 
 @bp.get("/privacy/requests")
 def privacy_requests() -> Any:
-    found = gdpr.list_requests(common.uow(readonly=True), _officer())
+    found = supervision.rights_requests(common.uow(readonly=True), common.actor())
     return render_template("web/privacy/requests.html", requests=found)
 
 
 @bp.get("/privacy/registers")
 def privacy_registers() -> Any:
-    who = _officer()
-    complaints = registers.list_complaints(common.uow(readonly=True), who)
-    incidents = registers.list_incidents(common.uow(readonly=True), who)
-    return render_template("web/privacy/registers.html", complaints=complaints, incidents=incidents)
+    found = supervision.supervised_registers(lambda: common.uow(readonly=True), common.actor())
+    return render_template(
+        "web/privacy/registers.html", complaints=found.complaints, incidents=found.incidents
+    )

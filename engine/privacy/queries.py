@@ -31,6 +31,7 @@ FG = (Role.PRIVACY_OFFICER,)
 EXPORTERS = (Role.COORDINATOR, Role.PRIVACY_OFFICER)
 MAX_PAGE = 500
 OPERATIONS = {
+    "collect": "verzameld (vastgelegd bij melding of aanlevering)",
     "read": "ingezien",
     "disclose": "verstrekt aan een partij",
     "export": "verstrekt aan de betrokkene (inzage)",

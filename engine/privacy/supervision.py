@@ -6,6 +6,10 @@ BSN is looked up among the municipality's recorded BSN facts and each match give
 pseudonym; the processing log is then read by pseudonym. The BSN itself is never returned. The lookup
 reads identifying data, so it is logged (one line per subject found).
 
+Rights requests and registers: the FG's overview of every request, complaint and incident. Other roles
+read the same lists where they handle them (a coordinator requests, a manager complaints), on their own
+pages; this overview is the FG's alone.
+
 Medical weighings: the record of the decision, never the medical data. Two kinds exist: a medical
 professional's step plan (a completed task of the role `medical_professional`: its ground and decision
 come from the indicators the model's `monitor` property records, the motivation from the task's
@@ -19,6 +23,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,8 +38,9 @@ from ..roles import Role
 from ..runtime.models import Task
 from ..status import TaskStatus
 from ..uow import UnitOfWork
+from . import gdpr, registers
 from .disclosure import record
-from .models import FactRelease
+from .models import Complaint, FactRelease, GdprRequest, PrivacyIncident
 
 FG = (Role.PRIVACY_OFFICER,)
 GROUND = "AVG art. 39"  # the FG's task: to monitor compliance
@@ -227,3 +233,23 @@ def _log_motivations(
             purpose="Toezicht door de privacyfunctionaris: afweging medisch beroepsgeheim",
             legal_grounds=[GROUND],
         )  # fmt: skip
+
+
+def rights_requests(uow: UnitOfWork, actor: Actor) -> list[GdprRequest]:
+    """Every rights request of the municipality, newest first, for the FG's overview."""
+    actor.require(*FG)
+    return gdpr.list_requests(uow, actor)
+
+
+@dataclass
+class Registers:
+    complaints: list[Complaint]
+    incidents: list[PrivacyIncident]
+
+
+def supervised_registers(make_uow: Callable[[], UnitOfWork], actor: Actor) -> Registers:
+    """The complaint and incident registers, for the FG's overview."""
+    actor.require(*FG)
+    return Registers(
+        registers.list_complaints(make_uow(), actor), registers.list_incidents(make_uow(), actor)
+    )

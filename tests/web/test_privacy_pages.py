@@ -94,10 +94,12 @@ def test_the_pages_are_dutch_and_never_show_medical_data(app, case):
     weighings = seen["/privacy/medical"]
     assert "Medische afwegingen" in weighings
     # The step plan: ground and decision as recorded, the motivation; then the release decision.
-    assert "grond: <strong>toestemming</strong>" in weighings
-    assert "besluit: <strong>gedeeltelijk_delen</strong>" in weighings
+    # Codes read as the form's own choices, the party by its name.
+    assert "grond: <strong>Toestemming van de betrokkene</strong>" in weighings
+    assert "besluit: <strong>Deels delen</strong>" in weighings
     assert MOTIVE in weighings and WITHHELD in weighings
-    assert "besluit: <strong>withhold</strong>" in weighings
+    assert "besluit: <strong>achtergehouden</strong>" in weighings
+    assert "GGZ-instelling" in weighings and ">ggz_instelling<" not in weighings
     assert "Intact" in seen["/privacy"] and 'data-testid="chain-security"' in seen["/privacy"]
     assert "inzage" in seen["/privacy/requests"] and "Wil inzage" not in seen["/privacy/requests"]
     assert "privacy" in seen["/privacy/registers"] and "Niet teruggebeld" not in seen["/privacy/registers"]
@@ -120,6 +122,10 @@ def test_processing_log_per_data_subject_by_bsn(app, case, services):
             )
         )
     assert lines and f"{len(lines)} regels" in html
+    # Read as Dutch: what was done, the categories and the law and article of each ground.
+    assert "verzameld (vastgelegd bij melding of aanlevering)" in html and ">collect<" not in html
+    assert "identificerend" in html and "identifying" not in html
+    assert "Wmo 2015 (gewijzigd door de Wams), art." in html
     # The look-up itself is logged, as the FG's read of identifying data, with the FG's ground.
     [lookup] = [line for line in lines if line.actor == f"privacy_officer.{TENANT}"][:1]
     assert (lookup.operation, lookup.categories, lookup.legal_grounds) == (
