@@ -173,5 +173,6 @@ def run(env: BenchEnv) -> dict[str, Any]:
     if url is not None:
         pg = _services(url, env.workdir)
         figures.update(_figures(pg, "pg_"))
+        figures["pg_log_meets_target"] = figures["pg_log_overhead_pct"] <= 20
         pg.database.dispose()
     return figures
