@@ -139,18 +139,19 @@ def test_a_mail_server_that_is_down_does_not_undo_the_escalation(deployed, servi
 
 
 def test_a_timer_due_before_the_next_tick_is_fired_on_time(deployed, services, clock, db):
-    """With a wall clock: the scheduler wakes for a timer that falls due between two ticks."""
+    """With a wall clock: the scheduler wakes for a timer that falls due between two ticks. The tick is
+    a minute long, so the margins below tell waking from waiting however busy the machine is."""
     live = build_services(
-        replace(services.settings, scheduler_tick_seconds=5), database=db, clock=SYSTEM_CLOCK
+        replace(services.settings, scheduler_tick_seconds=60), database=db, clock=SYSTEM_CLOCK
     )
     clock.set(datetime.now(UTC) - timedelta(hours=2) + timedelta(seconds=0.5))
     instance_id = start(services, "timers", {"herinneringen": 0})
     due = instance(services, instance_id).next_timer_due
     began = time.monotonic()
     Scheduler(live, mailer=None).run_due()  # one job run of the embedded scheduler
-    assert time.monotonic() - began < 5  # it did not wait for the next regular tick
+    assert time.monotonic() - began < 30  # it did not wait for the next regular tick
     [fired] = events(services, instance_id, "timers_fired")
-    assert timedelta(0) < fired.at - due < timedelta(seconds=0.5)
+    assert timedelta(0) < fired.at - due < timedelta(seconds=30)
 
 
 def test_a_rehearsal_municipality_escalates_in_the_app_but_mails_nobody(deployed, services, clock, smtp):
