@@ -44,20 +44,32 @@ WAIT_SECONDS = 90
 
 
 class Client:
+    """One connection per request: a kept-alive connection that the server closed while idle (its
+    keep-alive is 2 s; a loaded machine can be slower between two calls) would fail the next request
+    before the server saw it, which says nothing about losing or doubling work."""
+
     def __init__(self, port: int, token: str = TOKEN) -> None:
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        self.port = port
+        self.headers = {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "Connection": "close",
+        }
 
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        self.connection.request(
-            method, path, body=json.dumps(body) if body is not None else None, headers=self.headers
-        )
-        response = self.connection.getresponse()
-        data = response.read()
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            connection.request(
+                method, path, body=json.dumps(body) if body is not None else None, headers=self.headers
+            )
+            response = connection.getresponse()
+            data = response.read()
+        finally:
+            connection.close()
         return response.status, json.loads(data) if data else None
 
     def close(self) -> None:
-        self.connection.close()
+        pass
 
 
 def _scheduler(env: dict[str, str]) -> subprocess.Popen[bytes]:
