@@ -24,7 +24,8 @@ from .labels import LABELS_FILE, _ground
 from .models import ProcessDefinition
 
 FORM_PREFIX = "forms/"
-TEMPLATES_FOLDER = "element-templates"
+# Where Camunda Modeler desktop looks for a project's templates (next to the diagrams, or above).
+TEMPLATES_FOLDER = ".camunda/element-templates"
 # Roles a user task may be for (designers and administrators do not work procedures).
 TASK_ROLES = tuple(role for role in Role if role not in (Role.PROCESS_DESIGNER, Role.ADMIN))
 
@@ -112,7 +113,7 @@ def designer_catalogue(uow: UnitOfWork, actor: Actor, definition: ProcessDefinit
 
 
 def element_templates(workflows_path: Path) -> list[dict[str, Any]]:
-    """The element templates in `<workflows>/element-templates/*.json` (each file one template or a
+    """The element templates in `<workflows>/.camunda/element-templates/*.json` (each file one template or a
     list of them), sorted by name; a file that is not JSON is skipped (the schema test guards them)."""
     folder = workflows_path / TEMPLATES_FOLDER
     templates: list[dict[str, Any]] = []
