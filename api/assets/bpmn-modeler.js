@@ -36,7 +36,8 @@ window.WamsBpmnModeler = function (options) {
     container: options.container,
     additionalModules: modules,
     moddleExtensions: { camunda: camundaModdle },
-    propertiesPanel: { parent: options.propertiesParent },
+    // The Wams group (what makes a step work here) is open from the start.
+    propertiesPanel: { parent: options.propertiesParent, layout: { groups: { wams: { open: true } } } },
     elementTemplates: wams.templates || [],
     wams: wams,
   };

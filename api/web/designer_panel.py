@@ -69,6 +69,8 @@ def panel_labels() -> dict[str, Any]:
             "Executable": gettext("Executable"),
             "Search in templates": gettext("Search in templates"),
             "Select a template": gettext("Select a template"),
+            "Choose element template": gettext("Select a template"),
+            "Extension properties": gettext("Extension properties"),
         },
     }
 
