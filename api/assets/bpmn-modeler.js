@@ -10,6 +10,7 @@ import {
 } from 'bpmn-js-properties-panel';
 import { ElementTemplatesPropertiesProviderModule } from 'bpmn-js-element-templates';
 import ElementTemplateChooserModule from '@bpmn-io/element-template-chooser';
+import CamundaBehaviorsModule from 'camunda-bpmn-js-behaviors/lib/camunda-platform';
 import camundaModdle from 'camunda-bpmn-moddle/resources/camunda.json';
 
 import WamsPropertiesProviderModule from './wams-properties';
@@ -25,6 +26,9 @@ import '@bpmn-io/element-template-chooser/dist/element-template-chooser.css';
 window.WamsBpmnModeler = function (options) {
   var wams = options.wams || {};
   var modules = [
+    // Keeps Camunda attributes consistent as Camunda Modeler does (e.g. a form key goes when a user
+    // task becomes a gateway).
+    CamundaBehaviorsModule,
     BpmnPropertiesPanelModule,
     BpmnPropertiesProviderModule,
     ElementTemplatesPropertiesProviderModule,
