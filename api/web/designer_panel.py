@@ -17,7 +17,8 @@ from .forms import build_fields
 
 
 def panel_labels() -> dict[str, Any]:
-    """The Wams group's labels, and the properties panel's own strings (English → shown text)."""
+    """The Wams group's labels, and the modeler's own strings (properties panel, template chooser, bpmnlint;
+    English → shown text)."""
     return {
         "group": gettext("Wams procedure"),
         "role": gettext("Role"),
@@ -71,6 +72,30 @@ def panel_labels() -> dict[str, Any]:
             "Select a template": gettext("Select a template"),
             "Choose element template": gettext("Select a template"),
             "Extension properties": gettext("Extension properties"),
+            # bpmnlint's button and the messages of its recommended rules.
+            "No Issues": gettext("No Issues"),
+            "{errors} Errors, {warnings} Warnings": gettext("{errors} Errors, {warnings} Warnings"),
+            "Toggle linting overlays": gettext("Toggle linting overlays"),
+            "Issues for child elements": gettext("Issues for child elements"),
+            "Element is missing label/name": gettext("Element is missing label/name"),
+            "Element is missing name": gettext("Element is missing name"),
+            "Element is not connected": gettext("Element is not connected"),
+            "Element overlaps with other element": gettext("Element overlaps with other element"),
+            "Element is outside of parent boundary": gettext("Element is outside of parent boundary"),
+            "Element is an implicit end": gettext("Element is an implicit end"),
+            "Element is an implicit start": gettext("Element is an implicit start"),
+            "Flow splits implicitly": gettext("Flow splits implicitly"),
+            "Gateway forks and joins": gettext("Gateway forks and joins"),
+            "Gateway is superfluous. It only has one source and target.": gettext(
+                "Gateway is superfluous. It only has one source and target."
+            ),
+            "Incoming flows do not join": gettext("Incoming flows do not join"),
+            "Sequence flow is missing condition": gettext("Sequence flow is missing condition"),
+            "Sequence flow has superfluous label": gettext("Sequence flow has superfluous label"),
+            "Duplicate outgoing sequence flows": gettext("Duplicate outgoing sequence flows"),
+            "Duplicate incoming sequence flows": gettext("Duplicate incoming sequence flows"),
+            "Start event must be blank": gettext("Start event must be blank"),
+            "Termination is superfluous.": gettext("Termination is superfluous."),
         },
     }
 

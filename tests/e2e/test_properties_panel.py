@@ -164,6 +164,10 @@ def test_task_from_an_element_template_deploys(ui) -> None:
     ui.login("ontwerper", TENANT)
     page.goto(ui.server.url + "/designer/wams_procedure/edit")
     page.locator("#editor[data-ready='true']").wait_for()
+    # The modeler's own words are Dutch too: bpmnlint's button.
+    lint = page.locator(".bjsl-button")
+    lint.wait_for()
+    assert re.search(r"Geen opmerkingen|\d+ fouten, \d+ waarschuwingen", lint.inner_text()), lint.inner_text()
     # The template chooser lists the Wams building blocks for a user task.
     page.locator(".djs-shape[data-element-id='task_beoordeling_checklist']").click()
     page.locator("#properties").get_by_role("button", name="Kiezen").first.click()
