@@ -3,7 +3,9 @@ FROM node:20-bookworm-slim AS frontend
 WORKDIR /build
 COPY package.json package-lock.json ./
 COPY api/static/js/lint-entry.js api/static/js/lint-entry.js
-# The one build step bundles bpmnlint for the designer; dev packages are dropped afterwards.
+COPY api/assets api/assets
+# The one build step bundles bpmnlint and the designer's modelers with their properties panels
+# (api/assets); dev packages are dropped afterwards.
 RUN npm ci --no-audit --no-fund && npm run --silent build && npm prune --omit=dev
 
 FROM python:3.11-slim-bookworm

@@ -37,7 +37,7 @@ $(STAMP): pyproject.toml
 
 node-deps: $(NODE_STAMP)
 
-$(NODE_STAMP): package.json package-lock.json api/static/js/lint-entry.js
+$(NODE_STAMP): package.json package-lock.json api/static/js/lint-entry.js $(wildcard api/assets/*.js)
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 	@touch $(NODE_STAMP)

@@ -163,6 +163,7 @@ def register(app: Flask) -> None:
         auth_views,
         clock_views,
         dashboard_views,
+        designer_panel,
         designer_views,
         privacy_views,
         procedure_views,

@@ -15,6 +15,7 @@ from engine.roles import Role
 
 from ..auth import current_actor
 from . import bp, common
+from .designer_panel import panel_config
 from .vendor import designer_only, vendor_available
 
 # The designer and the modeler: for process designers and administrators only (other roles read the
@@ -86,6 +87,7 @@ def designer_edit(process_id: str) -> Any:
         kind="dmn" if path.endswith(".dmn") else "bpmn",
         file_url=url_for("web.designer_file", process_id=process_id, version=definition.version, path=path),
         lint=vendor_available(".wams", "bpmnlint.js"),
+        panel=panel_config(definition, process_id) if path.endswith(".bpmn") else {},
     )
 
 

@@ -36,8 +36,17 @@ ALLOWED: dict[str, frozenset[str]] = {
     "bpmn-js-bpmnlint": frozenset({"dist/assets/css/bpmn-js-bpmnlint.css"}),
     "chart.js": frozenset({"dist/chart.umd.min.js"}),
     "htmx.org": frozenset({"dist/htmx.min.js"}),
-    # Our bundle of bpmnlint (see package.json "build"), written into node_modules at install time.
-    ".wams": frozenset({"bpmnlint.js"}),
+    # Our bundles (see package.json "build"), written into node_modules at install time: bpmnlint and
+    # the designer's modelers with their properties panels (api/assets).
+    ".wams": frozenset(
+        {
+            "bpmnlint.js",
+            "bpmn-modeler.js",
+            "bpmn-modeler.css",
+            "dmn-modeler.js",
+            "dmn-modeler.css",
+        }
+    ),
 }
 
 # Served only to those who may open the designer (api.web.designer_views): the modelers and linter.

@@ -67,6 +67,8 @@ class Bundle:
             base = path
             for file in sorted(path.rglob("*")):
                 relative = file.relative_to(path).as_posix()
+                if any(part.startswith(".") for part in file.relative_to(path).parts):
+                    continue  # hidden: e.g. .camunda/element-templates (the modelers' templates), not models
                 if (
                     file.is_file()
                     and file.suffix.lower() in MODEL_SUFFIXES

@@ -19,6 +19,7 @@ PAGES = [
     "/designer/wams_procedure",
     "/designer/wams_procedure/edit",
     "/designer/wams_procedure/versions/1/files/wams_procedure.bpmn",
+    "/designer/wams_procedure/forms/melding/preview",
 ]
 CALLS = ["/designer/wams_procedure/validate", "/designer/wams_procedure/deploy"]
 ASSETS = [
@@ -28,6 +29,9 @@ ASSETS = [
     "/vendor/dmn-js/dist/assets/dmn-js-shared.css",
     "/vendor/bpmn-js-bpmnlint/dist/assets/css/bpmn-js-bpmnlint.css",
     "/vendor/.wams/bpmnlint.js",
+    "/vendor/.wams/bpmn-modeler.js",
+    "/vendor/.wams/bpmn-modeler.css",
+    "/vendor/.wams/dmn-modeler.js",
 ]
 OPENERS = {Role.PROCESS_DESIGNER, Role.ADMIN}
 NODE_MODULES = Path(__file__).parent.parent.parent / "node_modules"

@@ -40,6 +40,7 @@ GUARD: dict[str, frozenset[Role]] = {
     "/designer/wams_procedure": DESIGN,
     "/designer/wams_procedure/edit": DESIGN,
     "/designer/wams_procedure/versions/1/files/wams_procedure.bpmn": DESIGN,
+    "/designer/wams_procedure/forms/melding/preview": DESIGN,
     "/privacy": FG,
     "/privacy/log": FG,
     "/privacy/medical": FG,
@@ -61,6 +62,7 @@ def _template(rule: str) -> str:
         .replace("<int:version>", "1")
         .replace("<path:path>", "wams_procedure.bpmn")
         .replace("<string:code>", "en")
+        .replace("<string:key>", "melding")
     )
 
 

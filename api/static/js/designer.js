@@ -17,18 +17,38 @@
 
   function say(text) { statusBox.textContent = text; }
 
+  // The modelers and their properties panels are our bundles (api/assets, built by `npm run build`);
+  // the panel's catalogues, templates and words come from the page (designer_panel.py).
+  var panelData = document.getElementById('wams-panel');
+  var panel = panelData ? JSON.parse(panelData.textContent || '{}') : {};
+  var propertiesParent = document.getElementById('properties');
   var modeler;
   if (kind === 'bpmn') {
-    var options = { container: root };
+    var options = { container: root, propertiesParent: propertiesParent, wams: panel };
     if (window.WamsLint) {
       options.additionalModules = [window.WamsLint.module];
       options.linting = { bpmnlint: window.WamsLint.config, active: true };
     }
-    modeler = new window.BpmnJS(options);
+    modeler = window.WamsBpmnModeler(options);
   } else {
-    modeler = new window.DmnJS({ container: root });
+    modeler = window.WamsDmnModeler({ container: root, propertiesParent: propertiesParent });
   }
   window.wamsModeler = modeler;
+
+  // "Preview the form" in the panel: the form as the worker's task page renders it, in a dialog.
+  var previewDialog = document.getElementById('form-preview');
+  var previewBody = document.getElementById('form-preview-body');
+  document.getElementById('form-preview-close').addEventListener('click', function () { previewDialog.close(); });
+  document.addEventListener('wams:preview-form', function (event) {
+    var url = (panel.previewUrl || '').replace('__key__', encodeURIComponent(event.detail.key));
+    fetch(url, { credentials: 'same-origin' })
+      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.text(); })
+      .then(function (html) {
+        previewBody.innerHTML = html;  // our own server-rendered, escaped fragment
+        previewDialog.showModal();
+      })
+      .catch(function () { say(labels.failed); });
+  });
 
   function diagramServices() {
     if (kind === 'bpmn') { return modeler; }
