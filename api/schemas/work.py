@@ -156,6 +156,12 @@ class ProcedureSchema(Schema):
     ended_at = fields.DateTime(allow_none=True)
     outcome = fields.String(allow_none=True)
     stop_reason = fields.String(allow_none=True)
+    retention_until = fields.DateTime(
+        allow_none=True, metadata={"description": "after closure: when its personal data will be erased"}
+    )
+    erased_at = fields.DateTime(
+        allow_none=True, metadata={"description": "when its personal data were erased (retention over)"}
+    )
 
 
 class ProcedureItemSchema(ProcedureSchema):

@@ -152,6 +152,7 @@ def _context() -> dict[str, Any]:
         "csrf_token": csrf_token,
         "role_name": common.role_name,
         "when": common.when,
+        "local_input": common.local_input,
         "hours": common.hours,
         "lang": common.language(),
         "Role": Role,

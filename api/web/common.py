@@ -108,7 +108,17 @@ def when(moment: datetime | None, style: str = "short") -> str:
         return ""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return format_datetime(moment.astimezone(zone()), style)
+    # rebase=False: flask-babel would otherwise convert back to its default time zone (UTC).
+    return format_datetime(moment.astimezone(zone()), style, rebase=False)
+
+
+def local_input(moment: datetime | None) -> str:
+    """A moment as a `datetime-local` input's value (minutes, the municipality's time zone)."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone()).strftime("%Y-%m-%dT%H:%M")
 
 
 def hours(value: float | None) -> str:

@@ -46,7 +46,7 @@ MILESTONES = frozenset(
 
 HEADER_FIELDS = (
     "id", "reference", "process_id", "status", "phase", "ingang", "coordinator", "started_at",
-    "started_by", "ended_at", "outcome", "stop_reason",
+    "started_by", "ended_at", "outcome", "stop_reason", "retention_until", "erased_at",
 )  # fmt: skip
 PARTY_HIDDEN = ("ingang", "started_by", "outcome", "stop_reason", "scope_exclusions")
 

@@ -188,6 +188,8 @@ def test_retention_erases_the_personal_data_after_closure(api_walk: ApiWalk) -> 
     secrets = (a.CLIENT_BSN, a.CLIENT_NAME)
     assert all(any(s in text for text in _database_text(walk).values()) for s in secrets)
 
+    kept = walk.procedure()
+    assert kept["erased_at"] is None and kept["retention_until"] is not None  # when the data will go
     walk.advance("P4Y")  # within the retention period (bewaartermijn P5Y): nothing erased
     assert all(any(s in text for text in _database_text(walk).values()) for s in secrets)
     report = walk.advance("P1Y1D")
@@ -197,6 +199,7 @@ def test_retention_erases_the_personal_data_after_closure(api_walk: ApiWalk) -> 
     assert found == {s: [] for s in secrets}
     closed = walk.procedure()
     assert (closed["status"], closed["outcome"]) == ("closed", "doelen_bereikt")  # the figures stay
+    assert closed["erased_at"] is not None and closed["erased_at"] > kept["retention_until"]
     assert walk.ok("GET", INDICATORS, MANAGER) == before
     log = walk.ok("GET", f"/privacy/log?procedure_id={walk.id}&operation=erase", PRIVACY_OFFICER)
     assert log["rehearsal_time"] is True and log["total"] >= 1
