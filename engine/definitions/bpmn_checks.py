@@ -18,6 +18,7 @@ from lxml import etree
 
 from ..bpmn.dialects import attribute, is_embedded_html_form
 from ..bpmn.isotime import is_duration, parse_datetime, validate_timer_value
+from ..bpmn.manual_tasks import NO_FORM
 from ..bpmn.normalize import REFUSED
 from ..bpmn.parser import BPMN_NS, read_extensions
 from ..bpmn.sandbox import MAX_INSTANCES, check_expression, check_script
@@ -273,7 +274,8 @@ class _FileChecker(UserTaskRoleChecks):
             self.issue(
                 f"{written} {form_key!r} is an HTML form, which this engine cannot show",
                 node,
-                "describe the fields with camunda:formData, a form-js .form file or a JSON Schema in forms/",
+                "describe the fields with camunda:formData, a form-js .form file or a JSON Schema in forms/; "
+                "a task that takes no data may complete without a form (interop.tasks_without_form)",
             )
             return
         if form_key not in self.context.form_keys:
@@ -291,9 +293,9 @@ class _FileChecker(UserTaskRoleChecks):
         element_id = node.get("id") or "?"
         properties = extensions.get("properties", {})
         form_key = extensions.get("formKey")
-        if not form_key:
+        if not form_key and node.get(NO_FORM) is None:  # NO_FORM: the bundle's documented opt-in
             self.issue("the user task has no form", node, "set camunda:formKey to a form in forms/")
-        else:
+        elif form_key:
             info.forms.add(form_key)
             self.check_form_reference(form_key, node)
         role = self.check_task_role(node, extensions, lanes.get(element_id))
