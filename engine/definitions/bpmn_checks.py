@@ -301,8 +301,9 @@ class _FileChecker(UserTaskRoleChecks):
         role = self.check_task_role(node, extensions, lanes.get(element_id))
         self.check_assignee(node, extensions)
         due = extensions.get("dueDate")
-        if due:
-            self.check_due(due, node)
+        for name in ("dueDate", "followUpDate"):
+            if extensions.get(name):
+                self.check_due(extensions[name], node, name)
         info.user_tasks.append(
             UserTaskInfo(
                 process_id=info.process_id,
@@ -316,11 +317,11 @@ class _FileChecker(UserTaskRoleChecks):
             )
         )
 
-    def check_due(self, due: str, node: etree._Element) -> None:
+    def check_due(self, due: str, node: etree._Element, name: str = "dueDate") -> None:
         if due.startswith("config:"):
             key = due[len("config:") :]
             if key not in self.context.settings_keys:
-                self.issue(f"due date refers to setting {key!r}, which settings.yaml lacks", node)
+                self.issue(f"{name} refers to setting {key!r}, which settings.yaml lacks", node)
             return
         if is_duration(due):
             return
@@ -328,7 +329,7 @@ class _FileChecker(UserTaskRoleChecks):
             parse_datetime(due)
         except ValueError:
             self.issue(
-                f"dueDate {due!r} is not a duration, a date-time or config:<key>",
+                f"{name} {due!r} is not a duration, a date-time or config:<key>",
                 node,
                 "write e.g. P14D or config:due.beoordeling",
             )

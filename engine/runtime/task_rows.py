@@ -50,7 +50,8 @@ class StepSettings(Mapping[str, Any]):
 
 
 def resolve_due(due: str | None, settings: Mapping[str, Any], opened_at: datetime) -> datetime | None:
-    """A task's due moment from `camunda:dueDate`: a duration from opening, a date-time, or config:<key>."""
+    """A task's due (or follow-up) moment from `dueDate` (`followUpDate`): a duration from opening, a
+    date-time, or config:<key>."""
     if not due:
         return None
     due = due.strip()
@@ -111,6 +112,7 @@ def build_task_row(
         status=TaskStatus.OPEN,
         created_at=opened_at,
         due_at=resolve_due(extensions.get("dueDate"), settings, opened_at),
+        follow_up_at=resolve_due(extensions.get("followUpDate"), settings, opened_at),
         properties=properties,
         context=_context(
             properties.get("contextVariables"), properties.get("withholdCategoriesVariable"), data
