@@ -117,12 +117,13 @@ def _feel_to_template(value: str) -> str:
 
 
 def _feel_list(value: str) -> str:
-    """``=["a", "b"]`` (a static FEEL list) → ``a,b``; anything else as written."""
+    """``=["a", "b"]`` (a static FEEL list) → ``a,b``; anything else (``=group``, ``=[group, "b"]``: groups
+    computed when the task opens, engine/bpmn/dynamic_groups.py) as written."""
     value = value.strip()
-    if value.startswith("=["):
-        items = [item.strip().strip('"') for item in value[2:].rstrip("]").split(",")]
-        if all(item and '"' not in item for item in items):
-            return ",".join(items)
+    if value.startswith("=[") and value.endswith("]"):
+        items = [item.strip() for item in value[2:-1].split(",")]
+        if all(len(i) > 2 and i[0] == i[-1] == '"' and '"' not in i[1:-1] for i in items):
+            return ",".join(item[1:-1] for item in items)
     return value
 
 
