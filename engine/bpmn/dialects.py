@@ -148,11 +148,28 @@ def read_dialects(node: etree._Element, extensions: dict[str, Any]) -> dict[str,
         decision = decision or called_decision.get("decisionId")
     if decision:
         extensions["decisionRef"] = decision.strip()
+        _read_result_variable(node, called_decision, extensions)
     users = [u.strip() for u in (extensions.get("candidateUsers") or "").split(",") if u.strip()]
     if len(users) == 1 and not extensions.get("assignee"):
         # One candidate user is that user's task; several are refused at deploy (docs/modelling.md).
         extensions["assignee"] = users[0]
     return extensions
+
+
+def _read_result_variable(
+    node: etree._Element, called_decision: etree._Element | None, extensions: dict[str, Any]
+) -> None:
+    """Where a decision's result goes (engine/bpmn/decisions.py): Zeebe's ``resultVariable``, or
+    Camunda 7's ``resultVariable`` shaped by ``mapDecisionResult``."""
+    if called_decision is not None and (called_decision.get("resultVariable") or "").strip():
+        extensions["resultVariable"] = called_decision.get("resultVariable", "").strip()
+        extensions["mapDecisionResult"] = "zeebe"
+        return
+    found = attribute(node, "resultVariable")
+    if found:
+        extensions["resultVariable"] = found[0]
+        mapping = attribute(node, "mapDecisionResult")
+        extensions["mapDecisionResult"] = mapping[0] if mapping else "resultList"
 
 
 def _read_zeebe(node: etree._Element, extensions: dict[str, Any]) -> None:
