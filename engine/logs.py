@@ -80,6 +80,10 @@ def configure_logging(level: str, kind: str = "json", stream: TextIO | None = No
     handler.addFilter(ContextFilter())
     root.addHandler(handler)
     root.setLevel(number)
+    # SpiffWorkflow puts a task's whole data (personal values) on its lines whenever the `spiff.task`
+    # logger's own level is below INFO: at DEBUG it speaks at INFO (state changes, without the data).
+    spiff_task = max(number, logging.INFO if number <= logging.DEBUG else logging.WARNING)
+    logging.getLogger("spiff.task").setLevel(spiff_task)
     if number > logging.DEBUG:
         logging.getLogger("spiff").setLevel(max(number, logging.WARNING))
         # Two lines a second ("Running job", "executed successfully") say nothing the status doesn't.
