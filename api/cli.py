@@ -273,9 +273,32 @@ def run(host: str | None, port: int | None) -> None:
 
 @main.command()
 @click.option("--once", is_flag=True, help="run one tick (everything due now) and exit")
-def scheduler(once: bool) -> None:
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    envvar="WAMS_SCHEDULER_METRICS_PORT",
+    help="serve GET /metrics (Prometheus) on this port: this scheduler and its fire workers",
+)
+@click.option(
+    "--metrics-host",
+    default="127.0.0.1",
+    show_default=True,
+    envvar="WAMS_SCHEDULER_METRICS_HOST",
+    help="address the metrics port listens on (0.0.0.0: every interface, e.g. in a container)",
+)
+@click.option(
+    "--metrics-token",
+    envvar="WAMS_SCHEDULER_METRICS_TOKEN",
+    help="answer the metrics only with Authorization: Bearer <token>",
+)
+def scheduler(once: bool, metrics_port: int | None, metrics_host: str, metrics_token: str | None) -> None:
     """Run the scheduler (BPMN timers, escalations) as its own process; several may run side by side."""
     import signal
+
+    from . import scheduler_metrics
+
+    if metrics_port is not None and not once:
+        scheduler_metrics.ensure_multiprocess_dir()  # may start this command again (docstring there)
 
     from engine.scheduler.runner import Scheduler
 
@@ -302,8 +325,16 @@ def scheduler(once: bool) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     tick = services.settings.scheduler_tick_seconds
+    server = None
+    if metrics_port is not None:
+        server = scheduler_metrics.serve(metrics_host, metrics_port, metrics_token)
+        click.echo(f"metrics on http://{metrics_host}:{metrics_port}/metrics")
     click.echo(f"scheduler running every {tick:g}s on {services.database.dialect}")
-    runner.run_forever()
+    try:
+        runner.run_forever()
+    finally:
+        if server is not None:
+            server.shutdown()
 
 
 @main.group()

@@ -94,3 +94,48 @@ def child_exit(server: Any, worker: Any) -> None:
 def on_exit(server: Any) -> None:
     if _made_here is not None:
         shutil.rmtree(_made_here, ignore_errors=True)
+
+
+# --- gunicorn's own log lines like the app's ---------------------------------------------------------
+
+# gunicorn writes its error log (starting, booting and stopping workers, a worker's crash) and, when
+# asked, an access log line per request through the loggers `gunicorn.error` and `gunicorn.access`.
+# They go to stderr in the app's format: one JSON object per line (engine/logs.py) when
+# WAMS_LOG_FORMAT is json, as it is by default in production (the rule of engine/config.py).
+# The access log is off unless WAMS_ACCESS_LOG=true: the app already logs each request it answers
+# (api/request_log.py) with its route template, municipality and user. An access line holds the
+# method, the path without its query string, status, size and duration; never the client's address,
+# the query or the user agent (they may be personal data).
+_production = os.environ.get("WAMS_ENV", "development") == "production"
+_log_format = os.environ.get("WAMS_LOG_FORMAT") or ("json" if _production else "text")
+_access = os.environ.get("WAMS_ACCESS_LOG", "").lower() in {"1", "true", "yes", "on"}
+_level = os.environ.get("WAMS_LOG_LEVEL", "INFO").upper()
+
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    # The root logger is the app's (engine.logs.configure_logging installs its handler in each worker).
+    "root": {"level": _level, "handlers": []},
+    "loggers": {
+        "gunicorn.error": {"level": _level, "handlers": ["stderr"], "propagate": False},
+        "gunicorn.access": {
+            "level": "INFO" if _access else "WARNING",
+            "handlers": ["access"],
+            "propagate": False,
+        },
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": _log_format, "stream": "ext://sys.stderr"},
+        "access": {
+            "class": "logging.StreamHandler",
+            "formatter": f"access_{_log_format}",
+            "stream": "ext://sys.stderr",
+        },
+    },
+    "formatters": {
+        "json": {"()": "engine.logs.formatter", "kind": "json"},
+        "text": {"()": "engine.logs.formatter", "kind": "text"},
+        "access_json": {"()": "engine.logs.access_formatter", "kind": "json"},
+        "access_text": {"()": "engine.logs.access_formatter", "kind": "text"},
+    },
+}

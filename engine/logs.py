@@ -80,7 +80,59 @@ def configure_logging(level: str, kind: str = "json", stream: TextIO | None = No
     handler.addFilter(ContextFilter())
     root.addHandler(handler)
     root.setLevel(number)
+    # SpiffWorkflow puts a task's whole data (personal values) on its lines whenever the `spiff.task`
+    # logger's own level is below INFO: at DEBUG it speaks at INFO (state changes, without the data).
+    spiff_task = max(number, logging.INFO if number <= logging.DEBUG else logging.WARNING)
+    logging.getLogger("spiff.task").setLevel(spiff_task)
     if number > logging.DEBUG:
         logging.getLogger("spiff").setLevel(max(number, logging.WARNING))
         # Two lines a second ("Running job", "executed successfully") say nothing the status doesn't.
         logging.getLogger("apscheduler.executors").setLevel(max(number, logging.WARNING))
+
+
+# gunicorn's access-log atoms (its `access_log_format` letters) a line may carry: no client address,
+# query string, user agent or referrer, which may be personal data.
+ACCESS_FIELDS = {"m": "method", "U": "path", "s": "status", "B": "bytes", "M": "duration_ms"}
+
+
+def _access_fields(record: logging.LogRecord) -> dict[str, Any] | None:
+    atoms = record.args
+    if not isinstance(atoms, Mapping):
+        return None
+    fields: dict[str, Any] = {}
+    for atom, name in ACCESS_FIELDS.items():
+        value = atoms.get(atom)
+        if value not in (None, "-"):
+            numeric = name not in {"method", "path"} and str(value).isdigit()
+            fields[name] = int(str(value)) if numeric else value
+    return fields
+
+
+class _AccessJson(JsonFormatter):
+    """A gunicorn access line as JSON: message "request" and the fields of `ACCESS_FIELDS`."""
+
+    def add_fields(
+        self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
+    ) -> None:
+        super().add_fields(log_data, record, message_dict)
+        fields = _access_fields(record)
+        if fields is not None:
+            log_data["message"] = "request"
+            log_data.update(fields)
+
+
+class _AccessText(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        fields = _access_fields(record)
+        if fields is None:
+            return super().format(record)
+        record = logging.makeLogRecord({**record.__dict__, "args": None})
+        record.msg = " ".join(f"{k}={v}" for k, v in fields.items())
+        return super().format(record)
+
+
+def access_formatter(kind: str) -> logging.Formatter:
+    """For gunicorn's `gunicorn.access` logger (api/gunicorn_conf.py)."""
+    if kind == "json":
+        return _AccessJson(JSON_FIELDS, rename_fields=JSON_NAMES, json_ensure_ascii=False)
+    return _AccessText(TEXT_FORMAT)

@@ -12,7 +12,12 @@ import yaml
 
 REPO = Path(__file__).parent.parent
 COMPOSE = REPO / "docker-compose.yml"
-SECRETS = {"POSTGRES_PASSWORD": "x", "WAMS_SECRET_KEY": "y", "WAMS_PSEUDONYM_KEY": "z"}
+SECRETS = {
+    "POSTGRES_PASSWORD": "x",
+    "WAMS_SECRET_KEY": "y",
+    "WAMS_PSEUDONYM_KEY": "z",
+    "WAMS_SCHEDULER_METRICS_TOKEN": "t",
+}
 
 
 def test_compose_runs_the_app_under_gunicorn_the_scheduler_and_postgresql():
@@ -20,7 +25,13 @@ def test_compose_runs_the_app_under_gunicorn_the_scheduler_and_postgresql():
     assert {"db", "migrate", "web", "scheduler"} <= set(services)
     assert services["db"]["image"].startswith("postgres")
     assert services["web"]["command"][:3] == ["gunicorn", "-c", "python:api.gunicorn_conf"]  # problem+json
-    assert services["scheduler"]["command"] == ["wams", "scheduler"]
+    # The scheduler's own metrics (another container than the web app's), on the compose network only,
+    # behind a token (docs/scheduler.md, Metrics).
+    assert services["scheduler"]["command"] == [
+        "wams", "scheduler", "--metrics-port", "9464", "--metrics-host", "0.0.0.0"  # noqa: S104
+    ]  # fmt: skip
+    assert services["scheduler"]["expose"] == ["9464"] and "ports" not in services["scheduler"]
+    assert "WAMS_SCHEDULER_METRICS_TOKEN" in services["scheduler"]["environment"]
 
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")

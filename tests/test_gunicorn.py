@@ -92,3 +92,56 @@ def test_gunicorn_answers_problem_json(server, raw, status, code):
 def test_the_app_still_answers_through_it(server):
     response = _send(server, b"GET /api/v1/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert response.startswith(b"HTTP/1.1 401 ") and b"application/problem+json" in response
+
+
+def test_every_line_gunicorn_writes_to_stderr_is_json(sqlite_template: Path, tmp_path: Path):
+    """gunicorn's own lines (starting, booting a worker, stopping; access lines when asked for) are
+    JSON objects like the app's (api/gunicorn_conf.py `logconfig_dict`, engine/logs.py)."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WAMS_")}
+    env |= {
+        "WAMS_ENV": "test",
+        "WAMS_LOG_FORMAT": "json",
+        "WAMS_ACCESS_LOG": "true",
+        "WAMS_SCHEDULER": "off",
+        "WAMS_INSTANCE_PATH": str(tmp_path),
+        "WAMS_DATABASE_URL": f"sqlite:///{shutil.copyfile(sqlite_template, tmp_path / 'wams.db')}",
+    }
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    process = subprocess.Popen(
+        [str(gunicorn), "-c", "python:api.gunicorn_conf", "--workers", "2",
+         "--bind", f"127.0.0.1:{port}", "api.app:create_app()"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while b" 200 " not in _send(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"):
+            assert process.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.2)
+        private = b"GET /api/v1/procedures?q=Jansen HTTP/1.1\r\nHost: x\r\nUser-Agent: Jansen\r\n"
+        assert _send(port, private + b"Connection: close\r\n\r\n").startswith(b"HTTP/1.1 401 ")
+        _send(port, b"NONSENSE\r\n\r\n")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    lines = err.splitlines()
+    records = []
+    for line in lines:
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            pytest.fail(f"not a JSON line on stderr: {line!r}")
+    assert all({"time", "level", "logger", "pid", "message"} <= set(r) for r in records), records
+    messages = [(r["logger"], r["message"]) for r in records]
+    assert any(logger == "gunicorn.error" and m.startswith("Starting gunicorn") for logger, m in messages)
+    assert any(logger == "gunicorn.error" and m.startswith("Booting worker") for logger, m in messages)
+    assert any(logger == "gunicorn.error" and m.startswith("Shutting down") for logger, m in messages)
+    access = [r for r in records if r["logger"] == "gunicorn.access"]
+    assert {(r["method"], r["path"], r["status"]) for r in access} >= {
+        ("GET", "/healthz", 200),
+        ("GET", "/api/v1/procedures", 401),
+    }
+    assert all(isinstance(r["duration_ms"], int) for r in access)
+    assert "Jansen" not in err  # neither the query string nor the user agent
+    assert out == ""  # nothing on stdout either

@@ -23,6 +23,9 @@ class TaskBriefSchema(Schema):
     status = fields.String(required=True)
     created_at = fields.DateTime(required=True)
     due_at = fields.DateTime(allow_none=True)
+    follow_up_at = fields.DateTime(
+        allow_none=True, metadata={"description": "when to look at the task again (the model's followUpDate)"}
+    )
     assignee = fields.String(allow_none=True)
     claimed_by = fields.String(allow_none=True)
     claimed_at = fields.DateTime(allow_none=True)
@@ -56,7 +59,14 @@ class TaskListArgs(PageArgs):
     procedure_id = fields.UUID()
     overdue = fields.Boolean()
     due_before = moment()
-    sort = fields.String(load_default="due", validate=validate.OneOf(["due", "-due", "created", "-created"]))
+    follow_up = fields.Boolean(
+        metadata={"description": "true: the follow-up moment has come; false: it has not, or there is none"}
+    )
+    follow_up_before = moment()
+    sort = fields.String(
+        load_default="due",
+        validate=validate.OneOf(["due", "-due", "created", "-created", "follow_up", "-follow_up"]),
+    )
 
 
 class TaskPageSchema(PageSchema):

@@ -48,7 +48,8 @@ def case_document(case: CaseView) -> dict[str, Any]:
 @errors(blp, 422)
 def inbox(args: dict[str, Any]) -> Any:
     """Your inbox. `scope=mine` (claimed by or assigned to you), `available` (nobody's yet, for your
-    roles and party) or `all` (everything you may see); filter, sort by due date, page."""
+    roles and party) or `all` (everything you may see); filter, sort by due date or follow-up moment
+    (`follow_up`: the model's followUpDate; tasks without one last), page."""
     return queries.inbox(uow(readonly=True), current_actor(), queries.InboxFilter(**args))
 
 
@@ -130,6 +131,7 @@ BRIEF_FIELDS = (
     "status",
     "created_at",
     "due_at",
+    "follow_up_at",
     "assignee",
     "claimed_by",
     "claimed_at",

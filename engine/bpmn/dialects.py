@@ -117,12 +117,13 @@ def _feel_to_template(value: str) -> str:
 
 
 def _feel_list(value: str) -> str:
-    """``=["a", "b"]`` (a static FEEL list) → ``a,b``; anything else as written."""
+    """``=["a", "b"]`` (a static FEEL list) → ``a,b``; anything else (``=group``, ``=[group, "b"]``: groups
+    computed when the task opens, engine/bpmn/dynamic_groups.py) as written."""
     value = value.strip()
-    if value.startswith("=["):
-        items = [item.strip().strip('"') for item in value[2:].rstrip("]").split(",")]
-        if all(item and '"' not in item for item in items):
-            return ",".join(items)
+    if value.startswith("=[") and value.endswith("]"):
+        items = [item.strip() for item in value[2:-1].split(",")]
+        if all(len(i) > 2 and i[0] == i[-1] == '"' and '"' not in i[1:-1] for i in items):
+            return ",".join(item[1:-1] for item in items)
     return value
 
 
@@ -147,11 +148,28 @@ def read_dialects(node: etree._Element, extensions: dict[str, Any]) -> dict[str,
         decision = decision or called_decision.get("decisionId")
     if decision:
         extensions["decisionRef"] = decision.strip()
+        _read_result_variable(node, called_decision, extensions)
     users = [u.strip() for u in (extensions.get("candidateUsers") or "").split(",") if u.strip()]
     if len(users) == 1 and not extensions.get("assignee"):
         # One candidate user is that user's task; several are refused at deploy (docs/modelling.md).
         extensions["assignee"] = users[0]
     return extensions
+
+
+def _read_result_variable(
+    node: etree._Element, called_decision: etree._Element | None, extensions: dict[str, Any]
+) -> None:
+    """Where a decision's result goes (engine/bpmn/decisions.py): Zeebe's ``resultVariable``, or
+    Camunda 7's ``resultVariable`` shaped by ``mapDecisionResult``."""
+    if called_decision is not None and (called_decision.get("resultVariable") or "").strip():
+        extensions["resultVariable"] = called_decision.get("resultVariable", "").strip()
+        extensions["mapDecisionResult"] = "zeebe"
+        return
+    found = attribute(node, "resultVariable")
+    if found:
+        extensions["resultVariable"] = found[0]
+        mapping = attribute(node, "mapDecisionResult")
+        extensions["mapDecisionResult"] = mapping[0] if mapping else "resultList"
 
 
 def _read_zeebe(node: etree._Element, extensions: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import BusinessRuleTaskParser
 
+from .decisions import ResultVariableBusinessRuleTask
 from .dialects import BPMN_NS, CAMUNDA_NS, SPIFF_NS, read_dialects, zeebe
 from .normalize import normalize_tree
 
@@ -65,6 +66,18 @@ class _BothDialects:
 
 
 class _DecisionRefFromEither(_BothDialects, BusinessRuleTaskParser):
+    def create_task(self) -> ResultVariableBusinessRuleTask:
+        """The library's, with our spec class (it names its own class, not `spec_class`)."""
+        extensions = self.parse_extensions()
+        return ResultVariableBusinessRuleTask(
+            self.spec,
+            self.bpmn_id,
+            dmnEngine=self.process_parser.parser.get_engine(self.get_decision_ref(self.node), self.node),
+            prescript=extensions.get("preScript"),
+            postscript=extensions.get("postScript"),
+            **self.bpmn_attributes,
+        )
+
     @staticmethod
     def get_decision_ref(node: etree._Element) -> str | None:
         called = zeebe(node, "calledDecision")
@@ -79,7 +92,7 @@ def _override_classes() -> dict[str, tuple[type, type]]:
     classes: dict[str, tuple[type, type]] = {}
     for tag, (parser_class, spec_class) in SpiffBpmnParser.OVERRIDE_PARSER_CLASSES.items():
         if parser_class is BusinessRuleTaskParser:
-            ours: type = _DecisionRefFromEither
+            ours: type = _DecisionRefFromEither  # its spec: resultVariable (decisions.py)
         else:
             ours = type(f"Wams{parser_class.__name__}", (_BothDialects, parser_class), {})
         classes[tag] = (ours, spec_class)

@@ -20,6 +20,9 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.serializer.task_spec import BusinessRuleTaskConverter
+
+from .decisions import ResultVariableBusinessRuleTask
 
 STATE_FORMAT = 1
 
@@ -43,8 +46,12 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
+# Our business rule task (resultVariable, decisions.py) is stored like the library's.
+_CONFIG = {**SPIFF_CONFIG, ResultVariableBusinessRuleTask: BusinessRuleTaskConverter}
+
+
 def _registry() -> Any:
-    config = dict(SPIFF_CONFIG)
+    config = dict(_CONFIG)
     config[BpmnWorkflow] = _SpeclessWorkflowConverter
     registry = BpmnWorkflowSerializer.configure(config)
     # As the library's own serialize_json does, for good: the registry converts the workflow and its
@@ -56,7 +63,7 @@ def _registry() -> Any:
 
 _REGISTRY = _registry()
 _ENCODER = create_encoder(_REGISTRY)
-_SPEC_REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+_SPEC_REGISTRY = BpmnWorkflowSerializer.configure(_CONFIG)
 
 
 @dataclass

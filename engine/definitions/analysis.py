@@ -20,8 +20,8 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR as BPMN_VALIDATOR
 
 from ..bpmn.manual_tasks import FORM as MANUAL_FORM
 from ..bpmn.manual_tasks import FORM_KEY as MANUAL_FORM_KEY
+from ..bpmn.manual_tasks import FORMLESS_SETTING, service_tasks_as_user_tasks, tasks_without_form
 from ..bpmn.manual_tasks import SETTING as MANUAL_SETTING
-from ..bpmn.manual_tasks import service_tasks_as_user_tasks
 from ..bpmn.parser import WamsBpmnParser, normalize_tree
 from ..bpmn.state import CompiledDefinition, restore_specs, serialize_specs
 from ..bpmn.xml import UnsafeXml, parse_untrusted
@@ -182,6 +182,7 @@ def analyze(
     bundle, generated_issues = with_generated_forms(bundle, max_xml_bytes)
     issues.extend(generated_issues)
     manual_role = _manual_role(settings, issues)
+    formless = _opted_in(settings, FORMLESS_SETTING, issues)
     if manual_role:
         bundle = Bundle({**bundle.files, bundle.form_path(MANUAL_FORM_KEY): json.dumps(MANUAL_FORM).encode()})
     form_keys, form_problems = _load_forms(bundle, issues)
@@ -226,6 +227,8 @@ def analyze(
                 issues.extend(normalize_tree(root, path))
                 if manual_role:  # the documented opt-in (docs/modelling.md, Other modelers)
                     issues.extend(service_tasks_as_user_tasks(root, path, manual_role))
+                if formless:  # the same, for user tasks that take no data (docs/modelling.md)
+                    issues.extend(tasks_without_form(root, path))
                 bpmn_issues, infos = check_bpmn(path, root, context)
                 issues.extend(bpmn_issues)
                 issues.extend(check_loops(path, root))
@@ -318,6 +321,13 @@ def _manual_role(settings: dict[str, Any], issues: list[ModelIssue]) -> str | No
         issues.append(ModelIssue(SETTINGS_FILE, f"{MANUAL_SETTING}: {value!r} is not a role", MANUAL_SETTING))
         return None
     return role.value
+
+
+def _opted_in(settings: dict[str, Any], name: str, issues: list[ModelIssue]) -> bool:
+    value = settings.get(name)
+    if value is not None and not isinstance(value, bool):
+        issues.append(ModelIssue(SETTINGS_FILE, f"{name}: {value!r} is not true or false", name))
+    return value is True
 
 
 def _from_spiff(exc: ValidationException, path: str) -> ModelIssue:

@@ -18,6 +18,7 @@ from lxml import etree
 
 from ..bpmn.dialects import attribute, is_embedded_html_form
 from ..bpmn.isotime import is_duration, parse_datetime, validate_timer_value
+from ..bpmn.manual_tasks import NO_FORM
 from ..bpmn.normalize import REFUSED
 from ..bpmn.parser import BPMN_NS, read_extensions
 from ..bpmn.sandbox import MAX_INSTANCES, check_expression, check_script
@@ -273,7 +274,8 @@ class _FileChecker(UserTaskRoleChecks):
             self.issue(
                 f"{written} {form_key!r} is an HTML form, which this engine cannot show",
                 node,
-                "describe the fields with camunda:formData, a form-js .form file or a JSON Schema in forms/",
+                "describe the fields with camunda:formData, a form-js .form file or a JSON Schema in forms/; "
+                "a task that takes no data may complete without a form (interop.tasks_without_form)",
             )
             return
         if form_key not in self.context.form_keys:
@@ -291,16 +293,17 @@ class _FileChecker(UserTaskRoleChecks):
         element_id = node.get("id") or "?"
         properties = extensions.get("properties", {})
         form_key = extensions.get("formKey")
-        if not form_key:
+        if not form_key and node.get(NO_FORM) is None:  # NO_FORM: the bundle's documented opt-in
             self.issue("the user task has no form", node, "set camunda:formKey to a form in forms/")
-        else:
+        elif form_key:
             info.forms.add(form_key)
             self.check_form_reference(form_key, node)
         role = self.check_task_role(node, extensions, lanes.get(element_id))
         self.check_assignee(node, extensions)
         due = extensions.get("dueDate")
-        if due:
-            self.check_due(due, node)
+        for name in ("dueDate", "followUpDate"):
+            if extensions.get(name):
+                self.check_due(extensions[name], node, name)
         info.user_tasks.append(
             UserTaskInfo(
                 process_id=info.process_id,
@@ -314,11 +317,11 @@ class _FileChecker(UserTaskRoleChecks):
             )
         )
 
-    def check_due(self, due: str, node: etree._Element) -> None:
+    def check_due(self, due: str, node: etree._Element, name: str = "dueDate") -> None:
         if due.startswith("config:"):
             key = due[len("config:") :]
             if key not in self.context.settings_keys:
-                self.issue(f"due date refers to setting {key!r}, which settings.yaml lacks", node)
+                self.issue(f"{name} refers to setting {key!r}, which settings.yaml lacks", node)
             return
         if is_duration(due):
             return
@@ -326,7 +329,7 @@ class _FileChecker(UserTaskRoleChecks):
             parse_datetime(due)
         except ValueError:
             self.issue(
-                f"dueDate {due!r} is not a duration, a date-time or config:<key>",
+                f"{name} {due!r} is not a duration, a date-time or config:<key>",
                 node,
                 "write e.g. P14D or config:due.beoordeling",
             )

@@ -12,7 +12,17 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..bpmn.dialects import ATTRIBUTE_DIALECTS, BPMN_NS, PREFIXES, SPIFF_NS, ZEEBE_NS, qname, shown
+from ..bpmn.decisions import MAPPINGS
+from ..bpmn.dialects import (
+    ATTRIBUTE_DIALECTS,
+    BPMN_NS,
+    PREFIXES,
+    SPIFF_NS,
+    ZEEBE_NS,
+    qname,
+    read_dialects,
+    shown,
+)
 from ..bpmn.normalize import REFUSED
 from ..errors import ModelIssue
 
@@ -116,6 +126,8 @@ class ForeignChecker:
                 )
         if tag == "multiInstanceLoopCharacteristics":
             self.sequential_loop(node)
+        if tag == "businessRuleTask":
+            self.result_variable(node)
         if tag == "serviceTask" and not found_code and not self._has_extension_code(node):
             self.issue(
                 node, "the service task names no implementation, and this engine runs no code of its own"
@@ -134,6 +146,26 @@ class ForeignChecker:
                 f"a sequential multi-instance over a collection with element variable {item.get('name')!r} "
                 "stops at its second item in this engine",
                 'make it parallel (isSequential="false"), or give it an output collection',
+            )
+
+    def result_variable(self, node: etree._Element) -> None:
+        """A decision's ``resultVariable`` names one process variable; ``mapDecisionResult`` is one of
+        Camunda 7's four shapes (engine/bpmn/decisions.py)."""
+        extensions = read_dialects(node, {})
+        variable = extensions.get("resultVariable")
+        if variable is not None and (not variable.isidentifier() or variable.startswith("_")):
+            self.issue(
+                node,
+                f"resultVariable {variable!r} is not a variable name",
+                "name a process variable (letters, digits, _; not starting with _)",
+            )
+        mapping = extensions.get("mapDecisionResult")
+        if mapping is not None and mapping not in MAPPINGS:
+            self.issue(
+                node,
+                f"mapDecisionResult {mapping!r} is not one of singleEntry, singleResult, collectEntries, "
+                "resultList",
+                "use one of those, or leave it out (resultList)",
             )
 
     @staticmethod

@@ -10,6 +10,9 @@ from typing import Any, Protocol
 from lxml import etree
 
 from ..bpmn.dialects import attribute, zeebe
+from ..bpmn.dynamic_groups import group_expression
+from ..bpmn.expressions import TranslationError
+from ..bpmn.sandbox import check_expression
 from ..roles import Role, candidate_groups, mapped_role
 
 _ASSIGNEE = re.compile(r"^\$\{\s*[A-Za-z][A-Za-z0-9_.]*\s*\}$")
@@ -41,8 +44,10 @@ class UserTaskRoleChecks:
         """Every candidate group maps to a role (by name or the municipality's mapping), all to the same
         one: a Wams task is for one role, and a second group would silently get 403."""
         mapping = self.context.role_mapping
-        groups = candidate_groups(extensions.get("candidateGroups"))
         written = _written(node, "candidateGroups")
+        if self.computed_groups(node, extensions.get("candidateGroups"), written):
+            return None  # the role is known when the task opens (engine/bpmn/dynamic_groups.py)
+        groups = candidate_groups(extensions.get("candidateGroups"))
         unmapped = [g for g in groups if mapped_role(g, mapping) is None]
         if unmapped:
             self.issue(
@@ -69,6 +74,22 @@ class UserTaskRoleChecks:
                 "put it in a lane named after a role or set candidateGroups (docs/modelling.md, Roles)",
             )
         return role
+
+    def computed_groups(self, node: etree._Element, groups: str | None, written: str) -> bool:
+        """True for groups computed from the process data (``${group}``, ``=group``); an expression
+        outside the JUEL/FEEL subset, or one the sandbox refuses, is named here."""
+        try:
+            expression = group_expression(groups)
+        except TranslationError as exc:
+            self.issue(f"{written} {groups!r}: {exc}", node, "see docs/modelling.md, Other modelers")
+            return True
+        if expression is None:
+            return False
+        problem = check_expression(expression)
+        if problem:
+            hint = "see docs/modelling.md, Expressions"
+            self.issue(f"{written} {groups!r} is refused: {problem}", node, hint)
+        return True
 
     def check_assignee(self, node: etree._Element, extensions: dict[str, Any]) -> None:
         users = [u.strip() for u in (extensions.get("candidateUsers") or "").split(",") if u.strip()]

@@ -169,6 +169,7 @@ def open_task(
         kind=kind,
         created_at=uow.now(),
         due_at=due_at,
+        follow_up_at=None,
         claimed_by=None,
         claimed_at=None,
         completed_by=None,

@@ -10,12 +10,14 @@ from typing import Any
 
 from SpiffWorkflow.task import Task as SpiffTask
 
+from ..bpmn.dynamic_groups import group_expression, role_for_groups
 from ..bpmn.isotime import add_duration, is_duration, parse_datetime
-from ..roles import task_role
+from ..roles import Role, mapped_role, task_role
 from ..status import TaskStatus
 from ..tenancy import tenant_settings
 from ..uow import UnitOfWork
 from .models import ProcessInstance, Task
+from .stepper import engine_errors
 from .writer import new_row
 
 _VARIABLE = re.compile(r"^\$\{\s*([A-Za-z][A-Za-z0-9_.]*)\s*\}$")
@@ -50,7 +52,8 @@ class StepSettings(Mapping[str, Any]):
 
 
 def resolve_due(due: str | None, settings: Mapping[str, Any], opened_at: datetime) -> datetime | None:
-    """A task's due moment from `camunda:dueDate`: a duration from opening, a date-time, or config:<key>."""
+    """A task's due (or follow-up) moment from `dueDate` (`followUpDate`): a duration from opening, a
+    date-time, or config:<key>."""
     if not due:
         return None
     due = due.strip()
@@ -85,13 +88,28 @@ def _variable(name: str | None, data: Mapping[str, Any]) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
+def _role(spiff_task: SpiffTask, extensions: Mapping[str, Any], settings: Mapping[str, Any]) -> Role | None:
+    """The task's role: from its candidate groups (computed ones evaluated now, in the sandbox, on the
+    task's data) through the municipality's mapping, else its lane."""
+    groups, lane = extensions.get("candidateGroups"), getattr(spiff_task.task_spec, "lane", None)
+    expression = group_expression(groups)
+    if expression is None:
+        return task_role(groups, lane, settings)
+    element = spiff_task.task_spec.bpmn_id
+    with engine_errors(element):
+        value = spiff_task.workflow.script_engine.evaluate(spiff_task, expression)
+    return role_for_groups(
+        str(groups), value, element, settings, mapped_role(lane, settings) if lane else None
+    )
+
+
 def build_task_row(
     spiff_task: SpiffTask, instance: ProcessInstance, settings: Mapping[str, Any], opened_at: datetime
 ) -> Task:
     spec = spiff_task.task_spec
     extensions: dict[str, Any] = getattr(spec, "extensions", None) or {}
     properties: dict[str, Any] = dict(extensions.get("properties") or {})
-    role = task_role(extensions.get("candidateGroups"), getattr(spec, "lane", None), settings)
+    role = _role(spiff_task, extensions, settings)
     data = spiff_task.data
     return new_row(
         Task,
@@ -111,6 +129,7 @@ def build_task_row(
         status=TaskStatus.OPEN,
         created_at=opened_at,
         due_at=resolve_due(extensions.get("dueDate"), settings, opened_at),
+        follow_up_at=resolve_due(extensions.get("followUpDate"), settings, opened_at),
         properties=properties,
         context=_context(
             properties.get("contextVariables"), properties.get("withholdCategoriesVariable"), data

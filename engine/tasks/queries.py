@@ -30,6 +30,8 @@ SORTS = {
     "-due": (Task.due_at.is_(None), Task.due_at.desc(), Task.created_at.desc()),
     "created": (Task.created_at,),
     "-created": (Task.created_at.desc(),),
+    "follow_up": (Task.follow_up_at.is_(None), Task.follow_up_at, Task.created_at),
+    "-follow_up": (Task.follow_up_at.is_(None), Task.follow_up_at.desc(), Task.created_at.desc()),
 }
 MAX_PAGE_SIZE = 200
 
@@ -65,6 +67,9 @@ class InboxFilter:
     procedure_id: uuid.UUID | None = None
     overdue: bool | None = None
     due_before: datetime | None = None
+    # The model's followUpDate: True for tasks whose follow-up moment has come, False for the others.
+    follow_up: bool | None = None
+    follow_up_before: datetime | None = None
     sort: str = "due"
     page: int = 1
     page_size: int = 50
@@ -135,6 +140,12 @@ def inbox(uow: UnitOfWork, actor: Actor, filters: InboxFilter) -> TaskPage:
             query = query.where(or_(Task.due_at.is_(None), Task.due_at >= now))
         if filters.due_before is not None:
             query = query.where(Task.due_at < filters.due_before)
+        if filters.follow_up is True:
+            query = query.where(Task.follow_up_at <= now)
+        elif filters.follow_up is False:
+            query = query.where(or_(Task.follow_up_at.is_(None), Task.follow_up_at > now))
+        if filters.follow_up_before is not None:
+            query = query.where(Task.follow_up_at < filters.follow_up_before)
         total = count_rows(uow.session, query)
         rows = uow.session.execute(
             one_page(query.order_by(*SORTS[filters.sort], Task.id), page, page_size)

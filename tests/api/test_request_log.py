@@ -33,6 +33,9 @@ def log_output(request) -> Iterator[io.StringIO]:
     stream = io.StringIO()
     root = logging.getLogger()
     level = root.level
+    # As in a fresh process, whatever ran before in this one.
+    for name in ("spiff", "spiff.task"):
+        logging.getLogger(name).setLevel(logging.NOTSET)
     configure_logging(request.param, "json", stream=stream)
     yield stream
     for handler in [h for h in root.handlers if getattr(h, "wams_handler", False)]:
