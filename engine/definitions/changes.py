@@ -42,14 +42,23 @@ class Element:
 
 
 @dataclass(frozen=True)
+class FieldChange:
+    """One attribute of an element: its value before and after; None where it was absent."""
+
+    key: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
 class Changed:
-    """An element whose attributes changed: (key, old, new) per key; None where it was absent."""
+    """An element whose attributes changed."""
 
     file: str
     id: str
     kind: str
     name: str | None
-    fields: tuple[tuple[str, str | None, str | None], ...]
+    fields: tuple[FieldChange, ...]
 
 
 @dataclass(frozen=True)
@@ -159,10 +168,10 @@ def signature(node: etree._Element) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(found.items()))
 
 
-def _changed_fields(old: Element, new: Element) -> tuple[tuple[str, str | None, str | None], ...]:
+def _changed_fields(old: Element, new: Element) -> tuple[FieldChange, ...]:
     before, after = dict(old.attributes), dict(new.attributes)
     return tuple(
-        (key, before.get(key), after.get(key))
+        FieldChange(key, before.get(key), after.get(key))
         for key in sorted(set(before) | set(after))
         if before.get(key) != after.get(key)
     )
