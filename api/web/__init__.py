@@ -164,6 +164,7 @@ def register(app: Flask) -> None:
         clock_views,
         dashboard_views,
         designer_views,
+        migration_views,
         privacy_views,
         procedure_views,
         task_views,
