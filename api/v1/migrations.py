@@ -53,7 +53,9 @@ def _report(report: MigrationReport) -> dict[str, Any]:
 
 
 def _units() -> Any:
-    return lambda: uow()
+    """A unit of work per procedure, made without the request (a batch runs on a few threads)."""
+    services, tenant = svc(), current_actor().tenant_id
+    return lambda: services.uow(tenant_id=tenant)
 
 
 @blp.route("/process-definitions/<string:process_id>/changes", methods=["POST"])

@@ -117,7 +117,8 @@ def designer_migrate_run(process_id: str) -> Any:
             mapping[element.id] = chosen
     proposal.plan.mapping = mapping
     plan = MigrationPlan(process_id, source, target, mapping)
-    units = lambda: common.uow()  # noqa: E731 - a unit of work per procedure
+    services, tenant = common.svc(), common.actor().tenant_id
+    units = lambda: services.uow(tenant_id=tenant)  # noqa: E731 - one per procedure, off the request
     action = form.get("action")
     report = None
     try:

@@ -22,10 +22,10 @@ from ..bpmn.script_helpers import using_settings
 from ..bpmn.state import dump_state, load_state
 from ..definitions.cache import LoadedDefinition
 from ..errors import Conflict, DomainError
-from ..status import InstanceStatus, TaskStatus
+from ..status import InstanceStatus
 from ..uow import UnitOfWork
 from . import journal
-from .locks import lock_instance
+from .locks import lock_instance_with_open_tasks
 from .models import ProcessInstance, Task
 from .persist import workflows
 from .service import Runtime
@@ -56,12 +56,14 @@ def migrate_instance(
     actor: str | None,
     *,
     write: bool,
+    settings: Mapping[str, Any] | None = None,
 ) -> InstanceMigration:
     """Check (and with `write`, carry out) the move of one instance, inside the caller's unit of work.
-    Reasons it cannot move are returned, not raised; the caller rolls back on anything raised."""
+    Reasons it cannot move are returned, not raised; the caller rolls back on anything raised.
+    `settings`: the target's settings under the tenant's, when the caller read them once for a batch."""
     result = InstanceMigration(instance_id, ok=False)
     try:
-        instance = lock_instance(uow, instance_id, tenant_id)
+        instance, rows = lock_instance_with_open_tasks(uow, instance_id, tenant_id)
     except Conflict:
         result.blockers.append(Blocker("locked", None, "the procedure is being changed by someone else"))
         return result
@@ -102,18 +104,12 @@ def migrate_instance(
         )
         return result
     result.elements = moved.elements
-    rows = list(
-        uow.session.scalars(
-            select(Task).where(
-                Task.instance_id == instance.id, Task.status == TaskStatus.OPEN, Task.kind == "user"
-            )
-        )
-    )
     result.tasks = len(rows)
     result.ok = True
     if not write:
         return result
-    settings = StepSettings(uow, tenant_id, target.settings)
+    if settings is None:
+        settings = StepSettings(uow, tenant_id, target.settings)
     with using_settings(settings, target.parties):
         for row in rows:
             spiff_task = where.ready.get(row.id)
