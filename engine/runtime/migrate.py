@@ -21,7 +21,7 @@ from ..bpmn.migrate import Blocker, CannotMigrate, migrate
 from ..bpmn.script_helpers import using_settings
 from ..bpmn.state import dump_state, load_state
 from ..definitions.cache import LoadedDefinition
-from ..errors import Conflict, DomainError
+from ..errors import Conflict
 from ..status import InstanceStatus
 from ..uow import UnitOfWork
 from . import journal
@@ -89,11 +89,11 @@ def migrate_instance(
     except CannotMigrate as refused:
         result.blockers.extend(refused.blockers)
         return result
-    except (DomainError, Exception) as exc:  # a state the target's specs cannot hold
+    except Exception as exc:  # a state the target's specs cannot hold (the library's own errors)
         result.blockers.append(Blocker("not_representable", None, f"the target cannot hold the state: {exc}"))
         return result
     where = snapshot(workflow)
-    automatic = [t for t in workflow.get_tasks(state=TaskState.READY, manual=False)]
+    automatic = any(True for _ in workflow.get_tasks(state=TaskState.READY, manual=False))
     if set(where.ready) != set(before) or automatic:
         result.blockers.append(
             Blocker(
