@@ -166,6 +166,7 @@ def register(app: Flask) -> None:
         dashboard_views,
         designer_panel,
         designer_views,
+        migration_views,
         privacy_views,
         procedure_views,
         task_views,

@@ -22,7 +22,7 @@ from .vendor import designer_only, vendor_available
 # deployed definitions through the API where the engine allows it, never in the modeler).
 DESIGNER_ROLES = (Role.PROCESS_DESIGNER, Role.ADMIN)
 # The designer's own script (api/static) besides the modelers from node_modules (api.web.vendor).
-DESIGNER_STATIC = frozenset({"js/designer.js", "js/lint-entry.js"})
+DESIGNER_STATIC = frozenset({"js/designer.js", "js/designer-changes.js", "js/lint-entry.js"})
 
 
 @bp.before_request

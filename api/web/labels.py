@@ -63,6 +63,7 @@ EVENT = {
     "timers_fired": lazy_gettext("Period passed"),
     "instance_error": lazy_gettext("The process stopped with an error"),
     "continued": lazy_gettext("Moved on to the next part"),
+    "migrated": lazy_gettext("Moved to a new version of the process"),
     "instance_completed": lazy_gettext("Procedure ended"),
     "instance_cancelled": lazy_gettext("Procedure cancelled"),
     "procedure_suspended": lazy_gettext("Procedure suspended"),

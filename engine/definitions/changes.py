@@ -1,11 +1,14 @@
-"""What changed between two versions of a process: files added, removed or edited, and the BPMN/DMN
-elements (by id) added, removed or renamed. The designer's version list shows this next to each
-version, so a designer sees at a glance what a deployment did."""
+"""What changed between two versions of a process: files added, removed or edited, the BPMN/DMN
+elements (by id) added, removed, renamed or changed (an attribute or property such as the form, the
+role, the due date, the legal ground, a condition), the forms and the settings. The designer's
+version list shows this next to each version, and before publishing the designer sees the draft's
+changes against the newest version (`draft_changes`), so a deployment never surprises."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import yaml
 from lxml import etree
 
 from ..access import Actor
@@ -24,6 +27,7 @@ DMN_NAMESPACES = (
 # Not elements a designer thinks of as "the model": containers, diagram and extension plumbing.
 SKIPPED = {"definitions", "extensionElements", "documentation", "incoming", "outgoing", "text"}
 MAX_PARSE_BYTES = 16 * 1024 * 1024
+SETTINGS = "settings.yaml"
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,36 @@ class Element:
     id: str
     kind: str
     name: str | None
+    # What the engine reads of it besides the name: attributes, extension properties, conditions,
+    # timers and scripts, as key → text (`signature`).
+    attributes: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One attribute of an element: its value before and after; None where it was absent."""
+
+    key: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class Changed:
+    """An element whose attributes changed."""
+
+    file: str
+    id: str
+    kind: str
+    name: str | None
+    fields: tuple[FieldChange, ...]
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    key: str
+    old: object
+    new: object
 
 
 @dataclass(frozen=True)
@@ -53,6 +87,8 @@ class VersionChanges:
     added: list[Element] = field(default_factory=list)
     removed: list[Element] = field(default_factory=list)
     renamed: list[Renamed] = field(default_factory=list)
+    changed: list[Changed] = field(default_factory=list)
+    settings: list[SettingChange] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -63,6 +99,14 @@ class VersionChanges:
             or self.added
             or self.removed
             or self.renamed
+            or self.changed
+        )
+
+    @property
+    def forms(self) -> list[str]:
+        """Forms added, removed or edited."""
+        return sorted(
+            f for f in self.files_added + self.files_removed + self.files_changed if f.startswith("forms/")
         )
 
 
@@ -91,8 +135,63 @@ def model_elements(path: str, content: str) -> dict[str, Element]:
         if not identifier or qname.localname in SKIPPED:
             continue
         name = node.get("name") or node.get("label")
-        found[identifier] = Element(path, identifier, qname.localname, name.strip() if name else None)
+        found[identifier] = Element(
+            path, identifier, qname.localname, name.strip() if name else None, signature(node)
+        )
     return found
+
+
+def signature(node: etree._Element) -> tuple[tuple[str, str], ...]:
+    """An element's attributes (but its id and name), its extension properties (`property:<name>`)
+    and the text of its unidentified children (a condition, a timer, a script, a DMN cell), without
+    descending into children that are elements of their own."""
+    found: dict[str, str] = {}
+    for key, value in node.attrib.items():
+        local = etree.QName(key).localname
+        if local not in {"id", "name", "label"}:
+            found[local] = value
+    stack = [child for child in node if isinstance(child.tag, str)]
+    while stack:
+        child = stack.pop()
+        if child.get("id") and etree.QName(child).localname != "extensionElements":
+            continue
+        local = etree.QName(child).localname
+        if local == "property" and child.get("name"):
+            found[f"property:{child.get('name')}"] = child.get("value") or (child.text or "").strip()
+        elif local not in SKIPPED and (child.text or "").strip():
+            found[local] = " ".join((child.text or "").split())
+        for key, value in child.attrib.items():
+            attribute = etree.QName(key).localname
+            if local not in {"property", "incoming", "outgoing"} and attribute != "id":
+                found[f"{local}.{attribute}"] = value
+        stack.extend(c for c in child if isinstance(c.tag, str))
+    return tuple(sorted(found.items()))
+
+
+def _changed_fields(old: Element, new: Element) -> tuple[FieldChange, ...]:
+    before, after = dict(old.attributes), dict(new.attributes)
+    return tuple(
+        FieldChange(key, before.get(key), after.get(key))
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    )
+
+
+def _settings(text: str | None) -> dict[str, object]:
+    try:
+        loaded = yaml.safe_load(text) if text else None
+    except yaml.YAMLError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _settings_changes(old: str | None, new: str | None) -> list[SettingChange]:
+    before, after = _settings(old), _settings(new)
+    return [
+        SettingChange(str(key), before.get(key), after.get(key))
+        for key in sorted(set(before) | set(after), key=str)
+        if before.get(key) != after.get(key)
+    ]
 
 
 def diff_files(
@@ -118,6 +217,12 @@ def diff_files(
         for i in sorted(set(before) & set(after))
         if before[i].name != after[i].name
     ]
+    changes.changed = [
+        Changed(after[i].file, i, after[i].kind, after[i].name, _changed_fields(before[i], after[i]))
+        for i in sorted(set(before) & set(after))
+        if before[i].attributes != after[i].attributes
+    ]
+    changes.settings = _settings_changes(old.get(SETTINGS), new.get(SETTINGS))
     return changes
 
 

@@ -7,7 +7,9 @@ rights request) and process events (the timeline) are written here and nowhere e
 - open a task (`open_tasks` for the rows an engine step opened, `open_task` for a system task);
 - close it with a status (`close_task`: completed by someone, or cancelled, with its stamps) or hand it
   over (`hand_over`: claim, release, assign — the owner changes and an event says who and why);
-- append an event (`entry` builds one, `append` writes them, `note` is both for a single line).
+- append an event (`entry` builds one, `append` writes them, `note` is both for a single line);
+- make an open task follow its procedure to another version (`follow_migration`; the event kind
+  `migrated` records the move on the instance's timeline).
 
 Every event carries what the read model (`engine.procedures.timeline`) needs to decide who may see
 it without reading anything else: the party whose work it is about, the data subject, the data
@@ -220,6 +222,14 @@ def forget_tenant(uow: UnitOfWork, tenant_id: str, table: str) -> int:
     }[table]
     result = uow.session.execute(statement)
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def follow_migration(uow: UnitOfWork, task: Task, changes: dict[str, Any]) -> None:
+    """An open task follows its procedure to another version (engine.runtime.migrate): the element,
+    name, role, form, phase and properties of the target, and its due moment if that rule changed.
+    The instance's `migrated` event says what moved."""
+    if changes:
+        _write(uow, task, changes)
 
 
 def reschedule(uow: UnitOfWork, task: Task, due_at: datetime | None) -> None:

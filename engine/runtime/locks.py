@@ -35,6 +35,34 @@ def lock_instance(uow: UnitOfWork, instance_id: uuid.UUID, tenant_id: str | None
     return instance
 
 
+def lock_instance_with_open_tasks(
+    uow: UnitOfWork, instance_id: uuid.UUID, tenant_id: str
+) -> tuple[ProcessInstance, list[Task]]:
+    """`lock_instance` that also loads the instance's open user task rows, in the same round trip
+    (a migration batch takes this lock for every procedure it moves)."""
+    query = (
+        select(ProcessInstance, Task)
+        .outerjoin(
+            Task,
+            (Task.instance_id == ProcessInstance.id)
+            & (Task.status == TaskStatus.OPEN)
+            & (Task.kind == "user"),
+        )
+        .where(ProcessInstance.id == instance_id)
+    )
+    if uow.dialect == "postgresql":
+        query = query.with_for_update(nowait=True, of=ProcessInstance)
+    try:
+        rows = uow.session.execute(query).all()
+    except OperationalError as exc:
+        if is_lock_error(exc):
+            raise Conflict("the procedure is being changed by someone else; try again") from exc
+        raise
+    if not rows or rows[0][0].tenant_id != tenant_id:
+        raise NotFound("procedure not found")
+    return rows[0][0], [task for _, task in rows if task is not None]
+
+
 def try_lock_instance(uow: UnitOfWork, instance_id: uuid.UUID) -> ProcessInstance | None:
     """Lock the instance unless another transaction holds it (then None): for scheduler sweeps."""
     query = select(ProcessInstance).where(ProcessInstance.id == instance_id)

@@ -65,7 +65,7 @@ def persist_step(uow: UnitOfWork, step: Step, *, max_state_bytes: int) -> StepOu
             cancelled.append(row)
     with using_settings(settings, definition.parties):
         opened = [
-            build_task_row(spiff_task, instance, settings, now)
+            build_task_row(spiff_task, instance, settings, now, definition_id=definition.id)
             for task_id, spiff_task in ready.items()
             if task_id not in step.before
         ]
@@ -89,6 +89,8 @@ def persist_step(uow: UnitOfWork, step: Step, *, max_state_bytes: int) -> StepOu
     if progress.continuations:
         values["segment"] = instance.segment + len(progress.continuations)
         values["current_process_id"] = progress.process_id
+    if progress.switched_to is not None:
+        values["definition_id"] = progress.switched_to.id
     if workflow.is_completed():
         values["status"] = instance_transition(instance.status, InstanceStatus.COMPLETED)
         values["ended_at"] = now
@@ -104,7 +106,9 @@ def persist_step(uow: UnitOfWork, step: Step, *, max_state_bytes: int) -> StepOu
     if progress.path:
         events.append(journal.entry(instance, "path", step.actor, detail={"elements": progress.path}))
     for continuation in progress.continuations:
-        detail = {"from": continuation.from_process, "to": continuation.to_process}
+        detail: dict[str, Any] = {"from": continuation.from_process, "to": continuation.to_process}
+        if progress.switched_to is not None:
+            detail["version"] = progress.switched_to.version
         events.append(journal.entry(instance, "continued", step.actor, detail=detail))
     events.extend(journal.entry(instance, "task_cancelled", None, task=t) for t in cancelled)
     events.extend(journal.entry(instance, "task_opened", None, task=t) for t in opened)

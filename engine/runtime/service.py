@@ -45,6 +45,7 @@ from .outcome import Authorize, RuntimeHooks, StepOutcome
 from .persist import Step, insert_opened, persist_step, ready_ids, workflows
 from .stepper import ShiftedTimer, advance, engine_errors, shift_waiting_timers, snapshot
 from .task_rows import StepSettings
+from .versions import newest_for_continuation
 from .workflow_cache import Cached
 from .writer import update_object
 
@@ -173,6 +174,7 @@ class Runtime:
                 definition.compiled,
                 self.script_engine,
                 before=run_task,
+                newer=newest_for_continuation(uow, instance, definition, settings),
             )
         journal.close_task(uow, task, TaskStatus.COMPLETED, by=actor)
         events = [
@@ -223,7 +225,12 @@ class Runtime:
 
         with using_settings(settings, definition.parties):
             progress = advance(
-                workflow, instance.current_process_id, definition.compiled, self.script_engine, before=deliver
+                workflow,
+                instance.current_process_id,
+                definition.compiled,
+                self.script_engine,
+                before=deliver,
+                newer=newest_for_continuation(uow, instance, definition, settings),
             )
         events = [
             journal.entry(
@@ -270,6 +277,7 @@ class Runtime:
                 definition.compiled,
                 self.script_engine,
                 refresh_timers=True,
+                newer=newest_for_continuation(uow, instance, definition, settings),
             )
         events = [journal.entry(instance, "timers_fired", None)] if progress.path else []
         return self._finish(uow, Step(instance, definition, progress, settings, None, events, before))
@@ -372,6 +380,9 @@ class Runtime:
         return closed
 
     def _finish(self, uow: UnitOfWork, step: Step) -> StepOutcome:
+        if step.progress.switched_to is not None:  # the next period runs on a newer version
+            step.definition = step.progress.switched_to
+            step.settings = StepSettings(uow, step.definition.tenant_id, step.definition.settings)
         if step.progress.workflow.is_completed():
             refused = unexpected_end(step.progress.workflow)
             if refused is not None:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -31,6 +31,9 @@ from ..bpmn.isotime import parse_datetime
 from ..bpmn.state import CompiledDefinition, new_workflow
 from ..bpmn.tree import unexpected_end
 from ..errors import DomainError, ProcessError
+
+if TYPE_CHECKING:
+    from ..definitions.cache import LoadedDefinition
 
 # Rounds of engine steps before we call the process stuck. One round normally suffices; the
 # library's recursion limit can leave READY automatic tasks behind after very long chains.
@@ -53,6 +56,12 @@ class Advance:
     process_id: str
     path: list[str] = field(default_factory=list)
     continuations: list[Continuation] = field(default_factory=list)
+    # The newer version a continuation started its next period on (engine.runtime.versions).
+    switched_to: LoadedDefinition | None = None
+
+
+# Given the process a period continues into: the newer version to start it on, or None.
+NewerVersion = Callable[[str], "LoadedDefinition | None"]
 
 
 def element_id(task: SpiffTask) -> str | None:
@@ -105,6 +114,7 @@ def advance(
     *,
     refresh_timers: bool = False,
     before: Callable[[BpmnWorkflow], None] | None = None,
+    newer: NewerVersion | None = None,
 ) -> Advance:
     """Run automatic work until the process waits (for a person, a timer, a message) or ends."""
     result = Advance(workflow, process_id)
@@ -134,6 +144,9 @@ def advance(
                 )
             carried = {k: v for k, v in workflow.data.items() if k != "data_objects"}
             result.continuations.append(Continuation(result.process_id, target))
+            switched = newer(target) if newer is not None else None
+            if switched is not None:
+                definition, result.switched_to = switched.compiled, switched
             workflow = new_workflow(definition, target, engine)
             workflow.task_tree.data.update(carried)
             result.workflow, result.process_id = workflow, target

@@ -104,7 +104,12 @@ def _role(spiff_task: SpiffTask, extensions: Mapping[str, Any], settings: Mappin
 
 
 def build_task_row(
-    spiff_task: SpiffTask, instance: ProcessInstance, settings: Mapping[str, Any], opened_at: datetime
+    spiff_task: SpiffTask,
+    instance: ProcessInstance,
+    settings: Mapping[str, Any],
+    opened_at: datetime,
+    *,
+    definition_id: int | None = None,
 ) -> Task:
     spec = spiff_task.task_spec
     extensions: dict[str, Any] = getattr(spec, "extensions", None) or {}
@@ -116,7 +121,7 @@ def build_task_row(
         id=uuid.UUID(str(spiff_task.id)),
         tenant_id=instance.tenant_id,
         instance_id=instance.id,
-        definition_id=instance.definition_id,
+        definition_id=definition_id if definition_id is not None else instance.definition_id,
         process_id=spiff_task.workflow.spec.name,
         element_id=spec.bpmn_id,
         name=spec.bpmn_name or spec.bpmn_id,

@@ -39,6 +39,7 @@ GUARD: dict[str, frozenset[Role]] = {
     "/designer": DESIGN,
     "/designer/wams_procedure": DESIGN,
     "/designer/wams_procedure/edit": DESIGN,
+    "/designer/wams_procedure/migrate": DESIGN,
     "/designer/wams_procedure/versions/1/files/wams_procedure.bpmn": DESIGN,
     "/designer/wams_procedure/forms/melding/preview": DESIGN,
     "/privacy": FG,

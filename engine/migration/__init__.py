@@ -1,0 +1,1 @@
+"""Migrating running procedures to another version of their process (docs/modelling.md, Migration)."""
