@@ -14,6 +14,7 @@ from engine.errors import InvalidProcessModel, ModelIssue
 from engine.roles import Role
 
 from ..auth import current_actor
+from ..model_issues import issue_dicts
 from . import bp, common
 from .vendor import designer_only, vendor_available
 
@@ -21,7 +22,7 @@ from .vendor import designer_only, vendor_available
 # deployed definitions through the API where the engine allows it, never in the modeler).
 DESIGNER_ROLES = (Role.PROCESS_DESIGNER, Role.ADMIN)
 # The designer's own script (api/static) besides the modelers from node_modules (api.web.vendor).
-DESIGNER_STATIC = frozenset({"js/designer.js", "js/lint-entry.js"})
+DESIGNER_STATIC = frozenset({"js/designer.js", "js/lint-entry.js", "js/lint-nl.js"})
 
 
 @bp.before_request
@@ -116,7 +117,7 @@ def _edit_args() -> tuple[str, str]:
 
 
 def _issues(issues: list[ModelIssue]) -> list[dict[str, Any]]:
-    return [i.as_dict() for i in issues]
+    return issue_dicts(issues)  # in the reader's language (Dutch by default)
 
 
 @bp.post("/designer/<string:process_id>/validate")

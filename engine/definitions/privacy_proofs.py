@@ -30,6 +30,14 @@ from .bpmn_checks import ProcessInfo, UserTaskInfo
 from .workflow_net import build_net
 
 CONSENT_PROPERTIES = ("scopeDomains", "scopeCategories")
+PURPOSE_VAR = "purposeVariable"
+MISSING_BOTH = "%(element)s records facts (form %(form)s) without a legal ground (legalGround) and a purpose"
+MISSING_GROUND = "%(element)s records facts (form %(form)s) without a legal ground (legalGround)"
+MISSING_PURPOSE = "%(element)s records facts (form %(form)s) without a purpose (purpose or purposeVariable)"
+NO_CONSENT = (
+    "%(element)s asks a party for information, but can be reached without passing the consent-and-scope step"
+)
+NO_CONSENT_THROUGH = NO_CONSENT + " (entered through %(through)s)"
 REQUEST_PROPERTIES = ("purposeVariable", "withholdCategoriesVariable", "conditionsVariable")
 
 
@@ -117,10 +125,11 @@ def check_privacy(
                     if isinstance(node.tag, str) and node.get("id"):
                         lines[(pid, node.get("id") or "")] = node.sourceline
 
-    def issue(task: UserTaskInfo, message: str, hint: str) -> None:
+    def issue(task: UserTaskInfo, template: str, params: dict[str, object], hint: str) -> None:
         file = processes[task.process_id].file
         line = lines.get((task.process_id, task.element_id))
-        issues.append(ModelIssue(file, message, task.element_id, line, hint))
+        values = {"element": task.element_id, **params}
+        issues.append(ModelIssue.of(file, template, values, task.element_id, line, hint))
 
     requests: dict[str, list[UserTaskInfo]] = {}
     for info in processes.values():
@@ -129,22 +138,19 @@ def check_privacy(
             if not categories:
                 continue
             props = task.properties
-            missing = [
-                what
-                for what, present in (
-                    ("a legal ground (legalGround)", props.get("legalGround")),
-                    (
-                        "a purpose (purpose or purposeVariable)",
-                        props.get("purpose") or props.get("purposeVariable"),
-                    ),
+            ground, purpose = props.get("legalGround"), props.get("purpose") or props.get(PURPOSE_VAR)
+            if not ground or not purpose:
+                template = (
+                    MISSING_BOTH
+                    if not ground and not purpose
+                    else MISSING_GROUND
+                    if not ground
+                    else MISSING_PURPOSE
                 )
-                if not present
-            ]
-            if missing:
                 issue(
                     task,
-                    f"{task.element_id} records facts (form {task.form_key!r}) "
-                    f"without {' and '.join(missing)}",
+                    template,
+                    {"form": task.form_key},
                     "every fact is recorded with its legal ground and purpose: set both on the task",
                 )
             if not _is_party_task(task):
@@ -155,16 +161,18 @@ def check_privacy(
             if collected and not props.get("partyVariable"):
                 issue(
                     task,
-                    f"{task.element_id} gives a party a form that collects special categories "
-                    f"({', '.join(collected)}) without saying which party (partyVariable): the engine "
-                    "cannot keep them from a party that may not process them",
+                    "%(element)s gives a party a form that collects special categories (%(categories)s) "
+                    "without saying which party (partyVariable): the engine cannot keep them from a party "
+                    "that may not process them",
+                    {"categories": ", ".join(collected)},
                     "set partyVariable to the variable holding the party code",
                 )
             elif collected and not has_party_catalogue and not props.get("withholdCategoriesVariable"):
                 issue(
                     task,
-                    f"{task.element_id} gives a party a form that collects special categories "
-                    f"({', '.join(collected)}), but nothing says which parties may process them",
+                    "%(element)s gives a party a form that collects special categories (%(categories)s), "
+                    "but nothing says which parties may process them",
+                    {"categories": ", ".join(collected)},
                     "add parties.yaml (may_process_special_categories) or set withholdCategoriesVariable",
                 )
     _consent_issues(flows, requests, issue)
@@ -201,11 +209,11 @@ def _consent_issues(
                 for caller, site in entered_by.get(pid, [])
                 if caller in flows and not covered[caller] and site in flows[caller].free
             ]
-            where = f" (entered through {', '.join(sorted(through))})" if through else ""
+            template = NO_CONSENT_THROUGH if through else NO_CONSENT
             issue(
                 task,
-                f"{task.element_id} asks a party for information, but can be reached without passing "
-                f"the consent-and-scope step{where}",
+                template,
+                {"through": ", ".join(sorted(through))},
                 "put the task that records the client's consent and scope (scopeDomains, "
                 "scopeCategories) on every path before it",
             )

@@ -145,10 +145,10 @@ class _Diagnosis:
             for target in targets:
                 self.reverse.setdefault(target, set()).add(source)
 
-    def issue(self, element: str, message: str, hint: str) -> None:
+    def issue(self, element: str, template: str, params: dict[str, object], hint: str) -> None:
         info = self.net.nodes.get(element)
         line = info.line if info else None
-        self.issues.append(ModelIssue(self.filename, message, element, line, hint))
+        self.issues.append(ModelIssue.of(self.filename, template, params, element, line, hint))
 
     def kind(self, element: str) -> str:
         info = self.net.nodes.get(element)
@@ -166,6 +166,7 @@ class _Diagnosis:
         for state in stuck:
             self.deadlock(state, reported)
         self.livelocks(can_end)
+        self.stalled_joins(reported)
 
         def line(place: int) -> int:
             info = self.net.nodes.get(self.net.flow_source_of.get(place, ""))
@@ -221,43 +222,65 @@ class _Diagnosis:
                 reported.add(key)
                 self.issue(
                     holders[0],
-                    f"the process can get stuck with tokens at {', '.join(holders)}",
+                    "the process can get stuck with tokens at %(elements)s",
+                    {"elements": ", ".join(holders)},
                     "make sure every path reaches an end event",
                 )
             return
         for join in waiting:
-            if join in reported:
-                continue
-            reported.add(join)
-            flows = self.net.incoming.get(join, [])
-            have = [p for p in flows if marking[p]]
-            missing = [p for p in flows if not marking[p]]
-            split = self.split_for(join, have, missing)
-            words = JOIN_WORDS.get(self.kind(join), "join")
-            boundaries = sorted(
-                n for n in self.net.edges.get(split or "", ()) if self.kind(n) == "boundaryEvent"
+            if join not in reported:
+                reported.add(join)
+                self.join_waits(join, marking)
+
+    def stalled_joins(self, reported: set[str]) -> None:
+        """A join a token reaches but that never fires (the process may still end another way, e.g.
+        an interrupting boundary event on a subprocess around it): named like a deadlock."""
+        fired = {self.net.transitions[t].node for t in self.found.fired}
+        for marking in self.found.states:
+            for p, count in enumerate(marking):
+                join = self.net.target.get(p)
+                if not count or not join or join in fired or join in reported:
+                    continue
+                if self.kind(join) in {"parallelGateway", "inclusiveGateway", "complexGateway"}:
+                    reported.add(join)
+                    self.join_waits(join, marking)
+
+    def join_waits(self, join: str, marking: bytes) -> None:
+        flows = self.net.incoming.get(join, [])
+        have = [p for p in flows if marking[p]]
+        missing = [p for p in flows if not marking[p]]
+        split = self.split_for(join, have, missing)
+        words = JOIN_WORDS.get(self.kind(join), "join")
+        boundaries = sorted(n for n in self.net.edges.get(split or "", ()) if self.kind(n) == "boundaryEvent")
+        if split is not None and self.kind(split) not in SPLIT_WORDS and boundaries:
+            self.issue(
+                join,
+                "boundary event %(boundary)s on %(split)s leads around %(join_words)s %(join)s: the join "
+                "waits forever for the branch %(split)s did not take",
+                {"boundary": boundaries[0], "split": split, "join_words": words, "join": join},
+                "merge the boundary event's path with an exclusive gateway",
             )
-            if split is not None and self.kind(split) not in SPLIT_WORDS and boundaries:
-                self.issue(
-                    join,
-                    f"boundary event {boundaries[0]} on {split} leads around {words} {join}: the join waits "
-                    f"forever for the branch {split} did not take",
-                    "merge the boundary event's path with an exclusive gateway",
-                )
-            elif split is not None:
-                self.issue(
-                    join,
-                    f"{SPLIT_WORDS.get(self.kind(split), 'split')} {split} is closed by {words} {join}: "
-                    f"the join waits forever for the branch {split} did not take",
-                    f"close {split} with a gateway of the same kind",
-                )
-            else:
-                names = ", ".join(self.net.places[p].removeprefix("flow:") for p in missing) or "?"
-                self.issue(
-                    join,
-                    f"{words} {join} waits forever: flow {names} never brings it a token",
-                    "make every incoming branch of the join reachable, or merge with an exclusive gateway",
-                )
+        elif split is not None:
+            self.issue(
+                join,
+                "%(split_words)s %(split)s is closed by %(join_words)s %(join)s: the join waits forever "
+                "for the branch %(split)s did not take",
+                {
+                    "split_words": SPLIT_WORDS.get(self.kind(split), "split"),
+                    "split": split,
+                    "join_words": words,
+                    "join": join,
+                },
+                "close %(split)s with a gateway of the same kind",
+            )
+        else:
+            names = ", ".join(self.net.places[p].removeprefix("flow:") for p in missing) or "?"
+            self.issue(
+                join,
+                "%(join_words)s %(join)s waits forever: flow %(flows)s never brings it a token",
+                {"join_words": words, "join": join, "flows": names},
+                "make every incoming branch of the join reachable, or merge with an exclusive gateway",
+            )
 
     def split_for(self, join: str, have: list[int], missing: list[int]) -> str | None:
         before = self.ancestors(join)
@@ -307,8 +330,8 @@ class _Diagnosis:
                 continue
             self.issue(
                 elements[0],
-                f"the loop through {', '.join(elements)} has no way out: once the process is in it, "
-                "it can never end",
+                "the loop through %(elements)s has no way out: once the process is in it, it can never end",
+                {"elements": ", ".join(elements)},
                 "give the loop an exit (a gateway with a flow out of it)",
             )
 
@@ -330,19 +353,20 @@ class _Diagnosis:
         )
         if splits and self.kind(merge) == "exclusiveGateway":
             split = splits[0][1]
-            message = (
-                f"{SPLIT_WORDS.get(self.kind(split), 'split')} {split} is closed by exclusive merge {merge}, "
-                f"which does not wait: {target} runs once per branch and a token is left over "
-                "(improper completion)"
+            template = (
+                "%(split_words)s %(split)s is closed by exclusive merge %(merge)s, which does not wait: "
+                "%(target)s runs once per branch and a token is left over (improper completion)"
             )
-            hint = f"close {split} with a parallel (or inclusive) join"
+            params = {"split_words": SPLIT_WORDS.get(self.kind(split), "split"), "split": split}
+            hint = "close %(split)s with a parallel (or inclusive) join"
         else:
-            message = (
-                f"{target} can hold two tokens at once: it runs more than once for one procedure "
+            params = {}
+            template = (
+                "%(target)s can hold two tokens at once: it runs more than once for one procedure "
                 "and a token is left over (improper completion)"
             )
             hint = "join parallel branches with a parallel gateway before they meet"
-        self.issue(merge, message, hint)
+        self.issue(merge, template, {**params, "merge": merge, "target": target}, hint)
 
     def boundaries(self, element: str | None) -> list[str]:
         return sorted(n for n in self.net.edges.get(element or "", ()) if self.kind(n) == "boundaryEvent")
@@ -375,12 +399,13 @@ class _Diagnosis:
             if element not in dead or (info.container is not None and info.container in dead):
                 continue
             if not self.net.incoming.get(element) and info.kind not in {"startEvent", "boundaryEvent"}:
-                reason = ": no sequence flow leads to it"
+                reason = "%(element)s can never be reached: no sequence flow leads to it"
             else:
-                reason = " in any run of the process"
+                reason = "%(element)s can never be reached in any run of the process"
             self.issue(
                 element,
-                f"{element} can never be reached{reason}",
+                reason,
+                {"element": element},
                 "connect it to the flow, or remove it",
             )
 
@@ -393,9 +418,10 @@ def no_way_out(filename: str, net: Net) -> list[ModelIssue]:
         if info.kind in CONTAINERS and net.event_subprocess.get(element):
             continue
         issues.append(
-            ModelIssue(
+            ModelIssue.of(
                 filename,
-                f"{element} has no way out: no sequence flow leaves it",
+                "%(element)s has no way out: no sequence flow leaves it",
+                {"element": element},
                 element,
                 info.line,
                 "lead it on, or end the path with an end event",
@@ -413,9 +439,10 @@ def check_soundness(filename: str, root: etree._Element, max_states: int = MAX_S
         found = explore(net, max_states)
         if not found.complete:
             issues.append(
-                ModelIssue(
+                ModelIssue.of(
                     filename,
-                    f"process {net.process_id} is too large to prove sound (more than {max_states:,} states)",
+                    "process %(process)s is too large to prove sound (more than %(states)s states)",
+                    {"process": net.process_id, "states": f"{max_states:,}"},
                     net.process_id,
                     process.sourceline,
                     "split it into call activities",

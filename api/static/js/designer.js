@@ -21,7 +21,7 @@
   if (kind === 'bpmn') {
     var options = { container: root };
     if (window.WamsLint) {
-      options.additionalModules = [window.WamsLint.module];
+      options.additionalModules = [window.WamsLint.module, window.WamsLint.translate];
       options.linting = { bpmnlint: window.WamsLint.config, active: true };
     }
     modeler = new window.BpmnJS(options);

@@ -2,6 +2,7 @@
 // time (`npm run build`, called by `make`) into node_modules/.wams/bpmnlint.js; the page loads the
 // bundle, which sets `window.WamsLint = { module, config }` for bpmn-js's `linting` option.
 import lintModule from 'bpmn-js-bpmnlint';
+import { dutchModule } from './lint-nl.js';
 import StaticResolver from 'bpmnlint/lib/resolver/static-resolver';
 import recommended from 'bpmnlint/config/recommended';
 
@@ -70,6 +71,8 @@ for (const [name, rule] of Object.entries(rules)) {
 // the Wams models (parties in parallel), so that rule is off.
 window.WamsLint = {
   module: lintModule,
+  // The lint panel and bpmnlint's messages in Dutch (lint-nl.js).
+  translate: dutchModule,
   config: {
     resolver: new StaticResolver(cache),
     config: { extends: 'bpmnlint:recommended', rules: { 'no-inclusive-gateway': 'off' } },
