@@ -286,7 +286,9 @@ def analyze(
             )
         )
     issues.extend(
-        check_privacy(roots, processes, _form_schemas(bundle), _special(bundle), PARTIES_FILE in bundle.files)
+        check_privacy(
+            roots, processes, form_schemas(bundle), special_categories(bundle), PARTIES_FILE in bundle.files
+        )
     )
     if result.errors:  # warnings (an ignored variable mapping, a converted service task) do not stop it
         return result
@@ -318,7 +320,7 @@ def analyze(
     return result
 
 
-def _form_schemas(bundle: Bundle) -> dict[str, Any]:
+def form_schemas(bundle: Bundle) -> dict[str, Any]:
     schemas: dict[str, Any] = {}
     for path in bundle.paths("form"):
         try:
@@ -328,7 +330,7 @@ def _form_schemas(bundle: Bundle) -> dict[str, Any]:
     return schemas
 
 
-def _special(bundle: Bundle) -> frozenset[str]:
+def special_categories(bundle: Bundle) -> frozenset[str]:
     """The special categories of the bundle's privacy policy (the default's when it has none or a
     broken one, which is reported on its own)."""
     content = bundle.files.get(POLICY_FILE)
