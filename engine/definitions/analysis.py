@@ -285,11 +285,10 @@ def analyze(
                 hint="repeat with a loop back to an earlier task, or end with continueAs",
             )
         )
-    issues.extend(
-        check_privacy(
-            roots, processes, form_schemas(bundle), special_categories(bundle), PARTIES_FILE in bundle.files
-        )
-    )
+    if len(roots) == len(bundle.paths("bpmn")):  # with a file unread, every path into it is unknown
+        has_parties = PARTIES_FILE in bundle.files
+        forms, special = form_schemas(bundle), special_categories(bundle)
+        issues.extend(check_privacy(roots, processes, forms, special, has_parties))
     if result.errors:  # warnings (an ignored variable mapping, a converted service task) do not stop it
         return result
 

@@ -41,6 +41,10 @@ JOIN_WORDS = {
     "complexGateway": "complex gateway",
     "exclusiveGateway": "exclusive merge",
 }
+LOOP_WITHOUT_EXIT = (
+    "the loop through %(elements)s has no way out: once the process is in it, it can never end"
+)
+LOOP_HINT = "give the loop an exit (a gateway with a flow out of it)"
 CHOICES = {"exclusiveGateway", "eventBasedGateway", "inclusiveGateway", "complexGateway"}
 
 
@@ -240,9 +244,9 @@ class _Diagnosis:
                 continue
             self.issue(
                 elements[0],
-                "the loop through %(elements)s has no way out: once the process is in it, it can never end",
+                LOOP_WITHOUT_EXIT,
                 {"elements": ", ".join(elements)},
-                "give the loop an exit (a gateway with a flow out of it)",
+                LOOP_HINT,
             )
 
     def unsafe(self, place: int, element: str, reported: set[str]) -> None:
@@ -305,9 +309,18 @@ class _Diagnosis:
             for n, info in self.net.nodes.items()
             if n not in fired and not (info.kind == "startEvent" and info.container in fired)
         }
-        for element, info in sorted(self.net.nodes.items(), key=lambda i: (i[1].line or 0, i[0])):
-            if element not in dead or (info.container is not None and info.container in dead):
+
+        # First the dead elements nothing dead leads to; what they lead to is dead because of them.
+        def order(element: str) -> tuple[bool, int, str]:
+            led = any(e in dead for e in self.reverse.get(element, ()))
+            return led, self.net.nodes[element].line or 0, element
+
+        covered: set[str] = set()
+        for element in sorted(dead, key=order):
+            info = self.net.nodes[element]
+            if element in covered or (info.container is not None and info.container in dead):
                 continue
+            covered |= self.descendants(element)
             if not self.net.incoming.get(element) and info.kind not in {"startEvent", "boundaryEvent"}:
                 reason = "%(element)s can never be reached: no sequence flow leads to it"
             else:
@@ -340,11 +353,50 @@ def no_way_out(filename: str, net: Net) -> list[ModelIssue]:
     return issues
 
 
+def loops_without_exit(filename: str, net: Net) -> list[ModelIssue]:
+    """A loop no path leaves, read from the flow itself: the state space does not show it when the
+    process can always end another way (an interrupting boundary event on the subprocess around the
+    loop, a message the procedure may receive). A path ends at an end event, at an element without
+    outgoing flow (reported on its own) or through a boundary event of an element on it."""
+    nodes = net.nodes
+    before: dict[str, list[str]] = {}
+    for source, targets in net.edges.items():
+        for target in targets:
+            if source in nodes and target in nodes and nodes[source].container == nodes[target].container:
+                before.setdefault(target, []).append(source)
+    ending = {n for n, info in nodes.items() if info.kind == "endEvent" or not net.exits.get(n)}
+    queue = deque(ending)
+    while queue:
+        for earlier in before.get(queue.popleft(), ()):
+            if earlier not in ending:
+                ending.add(earlier)
+                queue.append(earlier)
+    stuck = {n for n in nodes if n not in ending}
+    edges = {
+        n: [t for t in net.edges.get(n, ()) if t in stuck and nodes[t].container == nodes[n].container]
+        for n in stuck
+    }
+    issues = []
+    for component in _cycles(sorted(stuck), edges):
+        elements = sorted(component, key=lambda e: (nodes[e].line or 0, e))
+        issues.append(
+            ModelIssue.of(
+                filename,
+                LOOP_WITHOUT_EXIT,
+                {"elements": ", ".join(elements)},
+                elements[0],
+                nodes[elements[0]].line,
+                LOOP_HINT,
+            )
+        )
+    return issues
+
+
 def check_soundness(filename: str, root: etree._Element, max_states: int = MAX_STATES) -> list[ModelIssue]:
     issues: list[ModelIssue] = []
     for process in root.iter(f"{{{BPMN_NS}}}process"):
         net = build_net(process)
-        structural = no_way_out(filename, net)
+        structural = no_way_out(filename, net) + loops_without_exit(filename, net)
         issues.extend(structural)
         found = explore(net, max_states)
         if not found.complete:
@@ -360,5 +412,7 @@ def check_soundness(filename: str, root: etree._Element, max_states: int = MAX_S
                 )
             )
             continue
-        issues.extend(_Diagnosis(filename, net, found).run())
+        known = {(i.element, i.message) for i in structural}
+        found_issues = _Diagnosis(filename, net, found).run()
+        issues.extend(i for i in found_issues if (i.element, i.message) not in known)
     return issues

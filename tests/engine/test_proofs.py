@@ -4,6 +4,8 @@ and compliant ones deploy, and the bundled Wams models are proven."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from lxml import etree
 
@@ -154,3 +156,36 @@ def test_a_process_too_large_to_prove_is_a_warning_not_a_hang() -> None:
     issues = check_soundness("sound.bpmn", etree.fromstring(root), max_states=3)
     assert [(i.severity, i.element) for i in issues] == [("warning", "sound")]
     assert "too large to prove" in issues[0].message
+
+
+def _wams_with(old: str, new: str) -> list[ModelIssue]:
+    bundle = wams_bundle()
+    xml = bundle.files["wams_procedure.bpmn"].decode()
+    changed = re.sub(old, new, xml, count=1, flags=re.S)
+    assert changed != xml
+    return analyze(Bundle({**bundle.files, "wams_procedure.bpmn": changed.encode()})).errors
+
+
+def test_defects_are_found_where_the_client_can_always_withdraw() -> None:
+    # Inside sub_procedure, whose interrupting boundary event (the client withdraws) can always end
+    # the process: a loop without exit and an exclusive split closed by a parallel join are still found.
+    looped = _wams_with(
+        'sourceRef="task_aanpak_plan" targetRef="script_aanpak_start"',
+        'sourceRef="task_aanpak_plan" targetRef="task_coordinator_aanwijzen"',
+    )
+    assert [i.message for i in looped] == [
+        "the loop through task_coordinator_aanwijzen, task_aanpak_plan has no way out: once the process "
+        "is in it, it can never end",
+        "script_aanpak_start can never be reached: no sequence flow leads to it",
+    ]
+    joined = _wams_with(
+        r'<bpmn:exclusiveGateway id="gw_casusoverleg_klaar">(.*?)</bpmn:exclusiveGateway>',
+        r'<bpmn:parallelGateway id="gw_casusoverleg_klaar">\1</bpmn:parallelGateway>',
+    )
+    assert [(i.element, i.message) for i in joined] == [
+        (
+            "gw_casusoverleg_klaar",
+            "exclusive split gw_casusoverleg is closed by parallel join gw_casusoverleg_klaar: the join waits "
+            "forever for the branch gw_casusoverleg did not take",
+        )
+    ]
