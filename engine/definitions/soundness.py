@@ -307,7 +307,9 @@ class _Diagnosis:
         dead = {
             n
             for n, info in self.net.nodes.items()
-            if n not in fired and not (info.kind == "startEvent" and info.container in fired)
+            if n not in fired
+            and not (info.kind == "startEvent" and info.container in fired)
+            and n not in self.net.link_catches  # its link throw leads past it
         }
 
         # First the dead elements nothing dead leads to; what they lead to is dead because of them.
@@ -395,6 +397,8 @@ def loops_without_exit(filename: str, net: Net) -> list[ModelIssue]:
 def check_soundness(filename: str, root: etree._Element, max_states: int = MAX_STATES) -> list[ModelIssue]:
     issues: list[ModelIssue] = []
     for process in root.iter(f"{{{BPMN_NS}}}process"):
+        if process.get("isExecutable") != "true":
+            continue  # a pool drawn for the reader (another organisation's side) never runs here
         net = build_net(process)
         structural = no_way_out(filename, net) + loops_without_exit(filename, net)
         issues.extend(structural)

@@ -84,6 +84,7 @@ class Net:
     flow_source_of: dict[int, str] = field(default_factory=dict)  # flow place → the element it leaves
     exits: dict[str, int] = field(default_factory=dict)  # element → its outgoing flows
     event_subprocess: dict[str, bool] = field(default_factory=dict)
+    link_catches: set[str] = field(default_factory=set)  # entered from their link throw, not by a flow
     source: int = 0
 
     def place(self, name: str) -> int:
@@ -147,7 +148,9 @@ class _Builder:
         nodes = {
             c.get("id") or "": c
             for c in children
-            if local(c) in FLOW_NODES and c.get("isForCompensation") != "true"
+            if local(c) in FLOW_NODES
+            and c.get("isForCompensation") != "true"  # a compensation handler runs outside the flow
+            and not (local(c) == "boundaryEvent" and c.find(_q("compensateEventDefinition")) is not None)
         }
         outs: dict[str, list[int]] = {}
         ins: dict[str, list[int]] = {}
@@ -200,6 +203,11 @@ class _Builder:
             if local(c) == "intermediateCatchEvent"
             for d in c.findall(_q("linkEventDefinition"))
         }
+        net.link_catches.update(
+            n
+            for n, c in nodes.items()
+            if local(c) == "intermediateCatchEvent" and c.find(_q("linkEventDefinition")) is not None
+        )
         terminates: list[tuple[str, int]] = []
         event_subs: list[tuple[etree._Element, _Scope]] = []
         for n, child in nodes.items():
