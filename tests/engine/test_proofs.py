@@ -189,3 +189,8 @@ def test_defects_are_found_where_the_client_can_always_withdraw() -> None:
             "forever for the branch gw_casusoverleg did not take",
         )
     ]
+
+
+def test_link_events_compensation_and_drawn_pools_are_not_defects() -> None:
+    root = etree.fromstring((PROOFS / "links_and_pools.bpmn").read_bytes())
+    assert check_soundness("links_and_pools.bpmn", root) == []
