@@ -4,8 +4,8 @@ Each sequence flow is a place (a token on it waits for the element it leads to).
 boundary events and every (sub)process get a place of their own while they run. Transitions are
 what the elements do: an exclusive gateway moves one token from one flow to one flow, a parallel
 gateway takes one from each incoming flow and puts one on each outgoing flow, an end event takes one
-and gives none. Four things a plain Petri net cannot say are transition guards here, because the
-proof explores the states itself (engine/definitions/soundness.py):
+and gives none. Three things a plain Petri net cannot say are transition guards here, because the
+proof explores the states itself (state_space.py):
 
 - `empty`: places that must hold no token (a (sub)process completes when nothing runs inside it; a
   non-interrupting boundary event or event subprocess fires once per run of its host);
