@@ -5,6 +5,7 @@ Every error has a stable machine `code`; messages are English here and translate
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,6 +106,37 @@ class ModelIssue:
     line: int | None = None
     hint: str | None = None
     severity: str = "error"
+    # For the pages (Dutch): the English message and hint as %-templates with their values, which the
+    # web layer looks up in its catalogue (api/model_issues.py). `message` and `hint` are the English
+    # text, for the CLI, the logs and the API.
+    template: str | None = None
+    hint_template: str | None = None
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        file: str,
+        template: str,
+        params: Mapping[str, object],
+        element: str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+        severity: str = "error",
+    ) -> ModelIssue:
+        """An issue whose message (and hint) the web layer can translate: `template` % `params`."""
+        values = {key: str(value) for key, value in params.items()}
+        return cls(
+            file,
+            template % values,
+            element,
+            line,
+            hint % values if hint else None,
+            severity,
+            template=template,
+            hint_template=hint,
+            params=tuple(sorted(values.items())),
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {

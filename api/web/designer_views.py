@@ -14,6 +14,7 @@ from engine.errors import InvalidProcessModel, ModelIssue
 from engine.roles import Role
 
 from ..auth import current_actor
+from ..model_issues import issue_dicts
 from . import bp, common
 from .designer_panel import panel_config
 from .vendor import designer_only, vendor_available
@@ -118,7 +119,7 @@ def _edit_args() -> tuple[str, str]:
 
 
 def _issues(issues: list[ModelIssue]) -> list[dict[str, Any]]:
-    return [i.as_dict() for i in issues]
+    return issue_dicts(issues)  # in the reader's language (Dutch by default)
 
 
 @bp.post("/designer/<string:process_id>/validate")

@@ -27,7 +27,8 @@ from ..bpmn.state import CompiledDefinition, restore_specs, serialize_specs
 from ..bpmn.xml import UnsafeXml, parse_untrusted
 from ..errors import ModelIssue
 from ..forms import schema_problems
-from ..privacy.policy_file import policy_issues
+from ..privacy.policy import POLICY_FILE, PolicyError
+from ..privacy.policy_file import DEFAULT_POLICY, load_policy_text, policy_issues
 from ..roles import role_from_name
 from ..safe_json import UnsafeJson, load_json
 from .bpmn_checks import BpmnContext, ProcessInfo, check_bpmn
@@ -37,6 +38,8 @@ from .call_graph import closure as closure_of
 from .dmn_checks import check_dmn
 from .foreign_forms import with_generated_forms
 from .loop_checks import check_loops
+from .privacy_proofs import check_privacy
+from .soundness import check_soundness
 
 SETTINGS_FILE = "settings.yaml"
 LEGAL_GROUNDS_FILE = "legal-grounds.yaml"
@@ -196,6 +199,7 @@ def analyze(
 
     parser = WamsBpmnParser()
     processes: dict[str, ProcessInfo] = {}
+    roots: dict[str, etree._Element] = {}
     decisions_by_file: dict[str, set[str]] = {}
     for path in bundle.paths("bpmn") + bundle.paths("dmn"):
         try:
@@ -229,9 +233,11 @@ def analyze(
                     issues.extend(service_tasks_as_user_tasks(root, path, manual_role))
                 if formless:  # the same, for user tasks that take no data (docs/modelling.md)
                     issues.extend(tasks_without_form(root, path))
+                roots[path] = root
                 bpmn_issues, infos = check_bpmn(path, root, context)
                 issues.extend(bpmn_issues)
                 issues.extend(check_loops(path, root))
+                issues.extend(check_soundness(path, root))  # docs/modelling.md, Proofs
                 for info in infos:
                     if info.process_id in processes:
                         issues.append(
@@ -282,6 +288,10 @@ def analyze(
                 hint="repeat with a loop back to an earlier task, or end with continueAs",
             )
         )
+    if len(roots) == len(bundle.paths("bpmn")):  # with a file unread, every path into it is unknown
+        has_parties = PARTIES_FILE in bundle.files
+        forms, special = form_schemas(bundle), special_categories(bundle)
+        issues.extend(check_privacy(roots, processes, forms, special, has_parties))
     if result.errors:  # warnings (an ignored variable mapping, a converted service task) do not stop it
         return result
 
@@ -310,6 +320,28 @@ def analyze(
             parties=parties,
         )
     return result
+
+
+def form_schemas(bundle: Bundle) -> dict[str, Any]:
+    schemas: dict[str, Any] = {}
+    for path in bundle.paths("form"):
+        try:
+            schemas[path[len("forms/") : -len(".json")]] = load_json(bundle.files[path])
+        except UnsafeJson:
+            continue  # reported with the form
+    return schemas
+
+
+def special_categories(bundle: Bundle) -> frozenset[str]:
+    """The special categories of the bundle's privacy policy (the default's when it has none or a
+    broken one, which is reported on its own)."""
+    content = bundle.files.get(POLICY_FILE)
+    if content is None:
+        return DEFAULT_POLICY.special
+    try:
+        return load_policy_text(content.decode("utf-8")).special
+    except (PolicyError, yaml.YAMLError, UnicodeDecodeError, AttributeError, TypeError):
+        return DEFAULT_POLICY.special
 
 
 def _manual_role(settings: dict[str, Any], issues: list[ModelIssue]) -> str | None:

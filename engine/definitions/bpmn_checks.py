@@ -94,6 +94,13 @@ class _FileChecker(UserTaskRoleChecks):
         line = node.sourceline if node is not None else None
         self.issues.append(ModelIssue(self.filename, message, element, line, hint))
 
+    def issue_of(
+        self, template: str, params: dict[str, object], node: etree._Element, hint: str | None = None
+    ) -> None:
+        """An issue the pages show translated (ModelIssue.of)."""
+        element, line = node.get("id"), node.sourceline
+        self.issues.append(ModelIssue.of(self.filename, template, params, element, line, hint))
+
     def check_expression(self, text: str, node: etree._Element, what: str) -> None:
         problem = check_expression(text)
         if problem:
@@ -279,10 +286,11 @@ class _FileChecker(UserTaskRoleChecks):
             )
             return
         if form_key not in self.context.form_keys:
-            self.issue(
-                f"form {form_key!r} does not exist",
+            self.issue_of(
+                "form '%(form)s' does not exist",
+                {"form": form_key},
                 node,
-                f"add forms/{form_key}.json to the bundle or fix camunda:formKey",
+                "add forms/%(form)s.json to the bundle or fix camunda:formKey",
             )
         for problem in self.context.form_problems.get(form_key, []):
             self.issue(f"form {form_key!r}: {problem}", node, f"fix forms/{form_key}.json")
@@ -294,7 +302,7 @@ class _FileChecker(UserTaskRoleChecks):
         properties = extensions.get("properties", {})
         form_key = extensions.get("formKey")
         if not form_key and node.get(NO_FORM) is None:  # NO_FORM: the bundle's documented opt-in
-            self.issue("the user task has no form", node, "set camunda:formKey to a form in forms/")
+            self.issue_of("the user task has no form", {}, node, "set camunda:formKey to a form in forms/")
         elif form_key:
             info.forms.add(form_key)
             self.check_form_reference(form_key, node)
@@ -342,8 +350,9 @@ class _FileChecker(UserTaskRoleChecks):
             condition = flow.find(_q("conditionExpression"))
             has_condition = condition is not None and bool((condition.text or "").strip())
             if not has_condition and flow.get("id") != default:
-                self.issue(
-                    f"outgoing flow {flow.get('id')!r} has no condition and is not the gateway's default",
+                self.issue_of(
+                    "outgoing flow '%(flow)s' has no condition and is not the gateway's default",
+                    {"flow": flow.get("id")},
                     node,
                     "give the flow a condition or make it the gateway's default flow",
                 )

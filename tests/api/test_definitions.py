@@ -196,3 +196,15 @@ def test_start_form(api):
     assert body["form"]["ui"] == {"zorgen": {"widget": "textarea"}}
     without = api.get("/api/v1/process-definitions/three_tasks/start-form", as_=Role.MELDPUNT).get_json()
     assert without["form"] is None
+
+
+def test_an_unsound_bundle_is_refused_with_the_reason(api):
+    # Deploy-time proofs (docs/modelling.md, Proofs): an exclusive split closed by a parallel join.
+    model = (FIXTURES / "proofs" / "xor_and_deadlock.bpmn").read_bytes()
+    response = _upload(api, {"xor_and_deadlock.bpmn": model})
+    assert response.status_code == 422
+    issues = response.get_json()["issues"]
+    assert [(i["element"], i["line"]) for i in issues] == [("join", 7)]
+    assert "exclusive split split is closed by parallel join join" in issues[0]["message"]
+    checked = _upload(api, {"xor_and_deadlock.bpmn": model}, path="/api/v1/process-definitions/validate")
+    assert checked.get_json()["ok"] is False and checked.get_json()["issues"] == issues

@@ -1,6 +1,6 @@
 """The process designer in a real browser: open the newest version in the bpmn-js modeler (with
 bpmnlint), change a label, check it on the server, deploy it and see version 2 with what changed; a
-model the server refuses shows its problems pinned to the elements."""
+model the server refuses shows its problems pinned to the elements, in Dutch, as the lint panel is."""
 
 from __future__ import annotations
 
@@ -69,6 +69,10 @@ def test_refused_model_shows_pinned_problems(ui) -> None:
     problems.first.wait_for()
     pinned = page.locator("#issues li[data-element='task_beoordeling_checklist']")
     assert pinned.count() >= 1, page.locator("#issues").inner_text()
+    # The designer reads the server's problems and the lint panel in Dutch.
+    assert "formulier 'bestaat_niet' bestaat niet" in pinned.first.inner_text()
+    lint = page.locator(".bjsl-button").inner_text()
+    assert re.search(r"Geen problemen|\d+ fouten, \d+ waarschuwingen", lint), lint
     assert page.locator(".djs-element.wams-issue[data-element-id='task_beoordeling_checklist']").count() == 1
     assert page.locator(".issue-pin").count() >= 1
     ui.check("designer-problems")

@@ -26,6 +26,7 @@
   if (kind === 'bpmn') {
     var options = { container: root, propertiesParent: propertiesParent, wams: panel };
     if (window.WamsLint) {
+      // Its labels and messages go through the panel's `translate` (Flask-Babel: designer_panel.py).
       options.additionalModules = [window.WamsLint.module];
       options.linting = { bpmnlint: window.WamsLint.config, active: true };
     }
