@@ -1,0 +1,309 @@
+"""Practice against the model, for managers: the variants of a procedure (the sequences of steps people
+completed, with counts and durations), per element how often it was skipped, repeated or done out of
+order (token replay, engine.monitoring.replay, over the version each procedure ran on), and how often
+each gateway went each way.
+
+Bounded: the newest `MAX_PROCEDURES` procedures started in the period are replayed (the answer says
+when there were more); the parsed models are cached per version (engine.monitoring.process_graph).
+Histories are read from the process events: completed tasks, the automatic path of each step
+(gateways, events, script tasks) and the tasks opened (where a gateway's choice is still waiting).
+"""
+
+from __future__ import annotations
+
+import statistics
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from ..access import Actor
+from ..definitions.models import ProcessDefinition
+from ..runtime.models import ProcessEvent, ProcessInstance
+from ..status import InstanceStatus
+from ..uow import UnitOfWork
+from .process_graph import ProcessGraph, graphs_of
+from .replay import DONE, OPENED, Occurrence, replay
+from .service import MONITOR_ROLES, _check_period
+
+MAX_PROCEDURES = 2000
+MAX_VARIANTS = 20
+EVENT_TYPES = ("task_completed", "task_opened", "path")
+CHUNK = 500
+
+
+@dataclass
+class Variant:
+    steps: list[str]  # element ids of the completed user tasks, a run of the same step once
+    names: list[str]
+    count: int
+    share: float
+    finished: int
+    duration_days_median: float | None
+    duration_days_mean: float | None
+
+
+@dataclass
+class ElementConformance:
+    element_id: str
+    name: str
+    done: int  # procedures in which it was done
+    skipped: int
+    repeated: int
+    out_of_order: int
+    rework_in_model: bool  # the model itself leads back to it
+
+
+@dataclass
+class FlowShare:
+    flow_id: str
+    name: str
+    target_id: str
+    count: int
+    share: float | None
+
+
+@dataclass
+class GatewaySplit:
+    gateway_id: str
+    name: str
+    passages: int
+    flows: list[FlowShare]
+
+
+@dataclass
+class Conformance:
+    period_start: datetime
+    period_end: datetime
+    procedures: int
+    truncated: bool
+    fitting: int  # procedures with nothing skipped or out of order
+    variants: list[Variant] = field(default_factory=list)
+    variant_count: int = 0
+    elements: list[ElementConformance] = field(default_factory=list)
+    gateways: list[GatewaySplit] = field(default_factory=list)
+
+
+@dataclass
+class _Case:
+    id: uuid.UUID
+    definition_id: int
+    status: str
+    started_at: datetime
+    ended_at: datetime | None
+    current: list[str]
+    history: list[Occurrence] = field(default_factory=list)
+
+
+def history_of(events: Iterable[tuple[str, str | None, Any]]) -> list[Occurrence]:
+    """(type, element_id, detail) in event order → the occurrences replay reads."""
+    found: list[Occurrence] = []
+    for type_, element_id, detail in events:
+        if type_ == "path":
+            elements = (detail or {}).get("elements") or []
+            found.extend(Occurrence(str(e), DONE) for e in elements)
+        elif element_id and type_ == "task_completed":
+            found.append(Occurrence(element_id, DONE))
+        elif element_id and type_ == "task_opened":
+            found.append(Occurrence(element_id, OPENED))
+    return found
+
+
+def _collapse(steps: list[str]) -> tuple[str, ...]:
+    """A run of the same step (one task per household member) is one step of the variant."""
+    collapsed: list[str] = []
+    for step in steps:
+        if not collapsed or collapsed[-1] != step:
+            collapsed.append(step)
+    return tuple(collapsed)
+
+
+def _days(case: _Case) -> float | None:
+    if case.ended_at is None:
+        return None
+    return (case.ended_at - case.started_at).total_seconds() / 86400
+
+
+def conformance(
+    uow: UnitOfWork,
+    actor: Actor,
+    entry_process_id: str,
+    start: datetime,
+    end: datetime,
+    limit: int = MAX_PROCEDURES,
+) -> Conformance:
+    actor.require(*MONITOR_ROLES)
+    _check_period(start, end)
+    with uow:
+        session = uow.session
+        rows = session.execute(
+            select(
+                ProcessInstance.id,
+                ProcessInstance.definition_id,
+                ProcessInstance.status,
+                ProcessInstance.started_at,
+                ProcessInstance.ended_at,
+                ProcessInstance.current_steps,
+            )
+            .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+            .where(
+                ProcessInstance.tenant_id == actor.tenant_id,
+                ProcessDefinition.tenant_id == actor.tenant_id,
+                ProcessDefinition.process_id == entry_process_id,
+                ProcessInstance.started_at >= start,
+                ProcessInstance.started_at < end,
+            )
+            .order_by(ProcessInstance.started_at.desc())
+            .limit(limit + 1)
+        ).all()
+        truncated = len(rows) > limit
+        cases = {
+            r.id: _Case(r.id, r.definition_id, r.status, r.started_at, r.ended_at, r.current_steps or [])
+            for r in rows[:limit]
+        }
+        ids = list(cases)
+        events: dict[uuid.UUID, list[tuple[str, str | None, Any]]] = defaultdict(list)
+        for offset in range(0, len(ids), CHUNK):
+            for instance_id, type_, element_id, detail in session.execute(
+                select(
+                    ProcessEvent.instance_id, ProcessEvent.type, ProcessEvent.element_id, ProcessEvent.detail
+                )
+                .where(
+                    ProcessEvent.tenant_id == actor.tenant_id,
+                    ProcessEvent.instance_id.in_(ids[offset : offset + CHUNK]),
+                    ProcessEvent.type.in_(EVENT_TYPES),
+                )
+                .order_by(ProcessEvent.instance_id, ProcessEvent.id)
+            ):
+                events[instance_id].append((type_, element_id, detail))
+        graphs: dict[int, dict[str, ProcessGraph]] = {}
+        for definition in session.scalars(
+            select(ProcessDefinition).where(
+                ProcessDefinition.id.in_({c.definition_id for c in cases.values()})
+            )
+        ):
+            graphs[definition.id] = graphs_of(uow, definition)
+    for case in cases.values():
+        case.history = history_of(events.get(case.id, []))
+        if case.status == InstanceStatus.RUNNING:
+            case.history.extend(Occurrence(step, OPENED) for step in case.current)
+    return _aggregate(start, end, list(cases.values()), graphs, truncated)
+
+
+def _aggregate(
+    start: datetime,
+    end: datetime,
+    cases: list[_Case],
+    graphs: dict[int, dict[str, ProcessGraph]],
+    truncated: bool,
+) -> Conformance:
+    names: dict[str, str] = {}
+    on_cycle: dict[str, bool] = {}
+    for version in graphs.values():
+        for graph in version.values():
+            for node in graph.nodes.values():
+                names.setdefault(node.id, node.name or node.id)
+                on_cycle[node.id] = on_cycle.get(node.id, False) or node.on_cycle
+    done: Counter[str] = Counter()
+    skipped: Counter[str] = Counter()
+    repeated: Counter[str] = Counter()
+    out_of_order: Counter[str] = Counter()
+    decisions: dict[str, Counter[str]] = defaultdict(Counter)
+    flows: dict[str, tuple[str, str | None]] = {}
+    gateway_names: dict[str, str] = {}
+    fitting = 0
+    variants: dict[tuple[str, ...], list[_Case]] = defaultdict(list)
+    for case in cases:
+        fits = True
+        finished = case.status == InstanceStatus.COMPLETED
+        for graph in graphs.get(case.definition_id, {}).values():
+            result = replay(graph, case.history, finished=finished)
+            done.update(result.fired.keys())
+            skipped.update(result.skipped)
+            repeated.update(result.repeated)
+            out_of_order.update(result.out_of_order)
+            fits = fits and result.fits
+            for gateway_id, counts in result.decisions.items():
+                decisions[gateway_id].update(counts)
+                gateway_names[gateway_id] = graph.nodes[gateway_id].name or gateway_id
+                for flow_id in graph.nodes[gateway_id].outgoing:
+                    flow = graph.flows[flow_id]
+                    flows.setdefault(flow_id, (flow.target, flow.name))
+                decisions[gateway_id].update({f: 0 for f in graph.nodes[gateway_id].outgoing})
+        fitting += fits
+    for case in cases:
+        completed_tasks = [
+            o.element_id for o in case.history if o.kind == DONE and _is_task(graphs, case, o.element_id)
+        ]
+        variants[_collapse(completed_tasks)].append(case)
+    elements = [
+        ElementConformance(
+            element_id=element_id,
+            name=names.get(element_id, element_id),
+            done=done[element_id],
+            skipped=skipped[element_id],
+            repeated=repeated[element_id],
+            out_of_order=out_of_order[element_id],
+            rework_in_model=on_cycle.get(element_id, False),
+        )
+        for element_id in sorted(set(done) | set(skipped), key=lambda e: (names.get(e, e), e))
+    ]
+    gateways = []
+    for gateway_id, counts in sorted(decisions.items()):
+        passages = sum(counts.values())
+        gateways.append(
+            GatewaySplit(
+                gateway_id=gateway_id,
+                name=gateway_names.get(gateway_id, gateway_id),
+                passages=passages,
+                flows=[
+                    FlowShare(
+                        flow_id=flow_id,
+                        name=flows[flow_id][1] or names.get(flows[flow_id][0], flows[flow_id][0]),
+                        target_id=flows[flow_id][0],
+                        count=count,
+                        share=round(count / passages, 4) if passages else None,
+                    )
+                    for flow_id, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+                ],
+            )
+        )
+    ordered = sorted(variants.items(), key=lambda item: (-len(item[1]), item[0]))
+    total = len(cases)
+    return Conformance(
+        period_start=start,
+        period_end=end,
+        procedures=total,
+        truncated=truncated,
+        fitting=fitting,
+        variants=[_variant(steps, members, total, names) for steps, members in ordered[:MAX_VARIANTS]],
+        variant_count=len(variants),
+        elements=elements,
+        gateways=gateways,
+    )
+
+
+def _is_task(graphs: dict[int, dict[str, ProcessGraph]], case: _Case, element_id: str) -> bool:
+    for graph in graphs.get(case.definition_id, {}).values():
+        node = graph.nodes.get(element_id)
+        if node is not None:
+            return node.kind in ("userTask", "manualTask", "task")
+    return False
+
+
+def _variant(steps: tuple[str, ...], members: list[_Case], total: int, names: dict[str, str]) -> Variant:
+    finished = [c for c in members if c.status == InstanceStatus.COMPLETED]
+    durations = [d for d in (_days(c) for c in finished) if d is not None]
+    return Variant(
+        steps=list(steps),
+        names=[names.get(s, s) for s in steps],
+        count=len(members),
+        share=round(len(members) / total, 4) if total else 0.0,
+        finished=len(finished),
+        duration_days_median=round(statistics.median(durations), 2) if durations else None,
+        duration_days_mean=round(statistics.fmean(durations), 2) if durations else None,
+    )
