@@ -32,7 +32,9 @@ from .service import MONITOR_ROLES, _check_period
 
 MAX_PROCEDURES = 2000
 MAX_VARIANTS = 20
-EVENT_TYPES = ("task_completed", "task_opened", "path")
+EVENT_TYPES = ("task_completed", "task_opened", "path", "continued")
+# A marker in a history: the instance continued as a new workflow of the process it names.
+CONTINUED = "continued"
 CHUNK = 500
 
 
@@ -110,6 +112,32 @@ def history_of(events: Iterable[tuple[str, str | None, Any]]) -> list[Occurrence
             found.append(Occurrence(element_id, DONE))
         elif element_id and type_ == "task_opened":
             found.append(Occurrence(element_id, OPENED))
+        elif type_ == "continued" and (detail or {}).get("to"):
+            found.append(Occurrence(str(detail["to"]), CONTINUED))
+    return found
+
+
+def by_process(
+    history: list[Occurrence], graphs: dict[str, ProcessGraph], entry: str
+) -> dict[str, list[Occurrence]]:
+    """Each occurrence to the process it ran in. Element ids are unique within a file, not across
+    them (the procedure and each evaluation period both end at "end_naar_afsluiting"), so the process
+    the instance runs at that moment wins; an element only another process has (a called process,
+    or the next segment's first steps, written before the `continued` event) goes to that one."""
+    current = entry
+    found: dict[str, list[Occurrence]] = defaultdict(list)
+    for occurrence in history:
+        if occurrence.kind == CONTINUED:
+            current = occurrence.element_id
+            continue
+        graph = graphs.get(current)
+        if graph is not None and occurrence.element_id in graph.nodes:
+            found[current].append(occurrence)
+            continue
+        for process_id, other in graphs.items():
+            if occurrence.element_id in other.nodes:
+                found[process_id].append(occurrence)
+                break
     return found
 
 
@@ -181,17 +209,19 @@ def conformance(
             ):
                 events[instance_id].append((type_, element_id, detail))
         graphs: dict[int, dict[str, ProcessGraph]] = {}
+        entries: dict[int, str] = {}
         for definition in session.scalars(
             select(ProcessDefinition).where(
                 ProcessDefinition.id.in_({c.definition_id for c in cases.values()})
             )
         ):
             graphs[definition.id] = graphs_of(uow, definition)
+            entries[definition.id] = definition.process_id
     for case in cases.values():
         case.history = history_of(events.get(case.id, []))
         if case.status == InstanceStatus.RUNNING:
             case.history.extend(Occurrence(step, OPENED) for step in case.current)
-    return _aggregate(start, end, list(cases.values()), graphs, truncated)
+    return _aggregate(start, end, list(cases.values()), graphs, entries, truncated)
 
 
 def _aggregate(
@@ -199,6 +229,7 @@ def _aggregate(
     end: datetime,
     cases: list[_Case],
     graphs: dict[int, dict[str, ProcessGraph]],
+    entries: dict[int, str],
     truncated: bool,
 ) -> Conformance:
     names: dict[str, str] = {}
@@ -220,8 +251,10 @@ def _aggregate(
     for case in cases:
         fits = True
         finished = case.status == InstanceStatus.COMPLETED
-        for graph in graphs.get(case.definition_id, {}).values():
-            result = replay(graph, case.history, finished=finished)
+        version = graphs.get(case.definition_id, {})
+        runs = by_process(case.history, version, entries.get(case.definition_id, ""))
+        for process_id, graph in version.items():
+            result = replay(graph, runs.get(process_id, []), finished=finished)
             done.update(result.fired.keys())
             skipped.update(result.skipped)
             repeated.update(result.repeated)

@@ -95,7 +95,7 @@ def test_only_managers_monitor(api):
 
 
 def test_csv_cells_cannot_become_formulas():
-    from engine.monitoring.service import _safe
+    from engine.monitoring.exports import _safe
 
     assert _safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert _safe("wijkteam") == "wijkteam"

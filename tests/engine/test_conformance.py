@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from engine.access import Actor
 from engine.errors import NotAuthorized
-from engine.monitoring.conformance import conformance, history_of
+from engine.monitoring.conformance import by_process, conformance, history_of
 from engine.monitoring.process_graph import parse_graph
 from engine.monitoring.replay import DONE, OPENED, Occurrence, replay
 from engine.roles import Role
@@ -123,6 +123,37 @@ def test_history_of_reads_completed_tasks_paths_and_opened_tasks():
         Occurrence("intake", DONE),
         Occurrence("route", DONE),
     ]
+
+
+def test_an_element_id_two_processes_share_goes_to_the_process_running_then():
+    procedure = parse_graph(
+        bpmn_document(
+            """<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="out"/>
+            <bpmn:endEvent id="out"/>""",
+            process_id="first",
+        ),
+        "first",
+    )
+    period = parse_graph(
+        bpmn_document(
+            """<bpmn:startEvent id="s2"/><bpmn:sequenceFlow id="f2" sourceRef="s2" targetRef="out"/>
+            <bpmn:endEvent id="out"/>""",
+            process_id="period",
+        ),
+        "period",
+    )
+    assert procedure is not None and period is not None
+    history = history_of(
+        [
+            ("path", None, {"elements": ["s", "out", "s2"]}),
+            ("continued", None, {"from": "first", "to": "period"}),
+            ("path", None, {"elements": ["out"]}),
+        ]
+    )
+    runs = by_process(history, {"first": procedure, "period": period}, "first")
+    assert [o.element_id for o in runs["first"]] == ["s", "out"]
+    assert [o.element_id for o in runs["period"]] == ["s2", "out"]
+    assert replay(period, runs["period"], finished=True).fits
 
 
 # --- through the runtime: histories as the engine writes them ----------------------------------------
