@@ -77,6 +77,53 @@ class SeriesSchema(Schema):
     periods = fields.List(fields.Nested(SeriesPeriodSchema), required=True)
 
 
+class VariantSchema(Schema):
+    steps = fields.List(fields.String(), required=True, metadata={"description": "completed user tasks"})
+    names = fields.List(fields.String(), required=True)
+    count = fields.Integer(required=True)
+    share = fields.Float(required=True)
+    finished = fields.Integer(required=True)
+    duration_days_median = fields.Float(allow_none=True, required=True)
+    duration_days_mean = fields.Float(allow_none=True, required=True)
+
+
+class ElementConformanceSchema(Schema):
+    element_id = fields.String(required=True)
+    name = fields.String(required=True)
+    done = fields.Integer(required=True)
+    skipped = fields.Integer(required=True)
+    repeated = fields.Integer(required=True)
+    out_of_order = fields.Integer(required=True)
+    rework_in_model = fields.Boolean(required=True)
+
+
+class FlowShareSchema(Schema):
+    flow_id = fields.String(required=True)
+    name = fields.String(required=True)
+    target_id = fields.String(required=True)
+    count = fields.Integer(required=True)
+    share = fields.Float(allow_none=True, required=True)
+
+
+class GatewaySplitSchema(Schema):
+    gateway_id = fields.String(required=True)
+    name = fields.String(required=True)
+    passages = fields.Integer(required=True)
+    flows = fields.List(fields.Nested(FlowShareSchema), required=True)
+
+
+class ConformanceSchema(Schema):
+    period_start = fields.DateTime(required=True)
+    period_end = fields.DateTime(required=True)
+    procedures = fields.Integer(required=True)
+    truncated = fields.Boolean(required=True)
+    fitting = fields.Integer(required=True)
+    variant_count = fields.Integer(required=True)
+    variants = fields.List(fields.Nested(VariantSchema), required=True)
+    elements = fields.List(fields.Nested(ElementConformanceSchema), required=True)
+    gateways = fields.List(fields.Nested(GatewaySplitSchema), required=True)
+
+
 class ConformanceArgs(PeriodArgs):
     entry = fields.String(load_default="wams_procedure", metadata={"description": "the entry process"})
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +17,7 @@ from ..auth import current_actor, tenant_now
 from ..schemas.monitoring import (
     BottleneckListSchema,
     ConformanceArgs,
+    ConformanceSchema,
     IndicatorsSchema,
     PeriodArgs,
     SeriesArgs,
@@ -125,12 +125,9 @@ def indicator_series_csv(args: dict[str, Any]) -> Any:
 
 @blp.route("/monitoring/conformance", methods=["GET"])
 @blp.arguments(ConformanceArgs(), location="query")
-@blp.response(200, {"type": "object"})
+@blp.response(200, ConformanceSchema)
 @errors(blp, 403, 422)
 def conformance(args: dict[str, Any]) -> Any:
     """Practice against the model for the procedures started in the period: variants with counts and
     durations, per element how often it was skipped, repeated or done out of order, gateway splits."""
-    report = load_conformance(uow(readonly=True), current_actor(), args["entry"], *_period(args))
-    found = asdict(report)
-    found.update(period_start=report.period_start.isoformat(), period_end=report.period_end.isoformat())
-    return found
+    return load_conformance(uow(readonly=True), current_actor(), args["entry"], *_period(args))

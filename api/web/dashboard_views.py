@@ -74,6 +74,15 @@ def dashboard() -> Any:
         "clientondersteuning": _named(indicators.clientondersteuning, "clientondersteuning_gebruikt"),
         "complaints": _named(indicators.complaint_nature),
         **{f"outcome_{k}": _named(v) for k, v in indicators.outcomes.items()},
+        "assessment": _named(indicators.assessment, "beoordeling_besluit"),
+        "consent": _named(indicators.consent, "toestemming"),
+        "family_participation": _named(indicators.family_participation),
+        "party_answers": _named(indicators.party_answers, "besluit"),
+        "medical_decisions": _named(indicators.medical_decisions, "besluit"),
+        "stalls": {
+            (labels.phase_name(phase) or phase): days
+            for phase, days in indicators.waiting_days_median_by_phase.items()
+        },
         "drukmiddel": {
             (
                 gettext("Flagged at the melding")
