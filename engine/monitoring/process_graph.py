@@ -73,9 +73,8 @@ class ProcessGraph:
     # Nodes inside a multi-instance subprocess run once per item: not a repetition.
     in_looped_scope: set[str] = field(default_factory=set)
 
-    def starts(self) -> set[str]:
-        """The start events of the process itself (not of its subprocesses)."""
-        return {n.id for n in self.nodes.values() if n.kind == "startEvent" and n.scope == self.process_id}
+    # The start events of the process itself (not of its subprocesses), set once parsed.
+    start_ids: frozenset[str] = frozenset()
 
     def gateways(self) -> list[Node]:
         return [n for n in self.nodes.values() if n.kind in GATEWAYS and len(n.outgoing) > 1]
@@ -95,12 +94,19 @@ def parse_graph(xml: str, process_id: str, path: str = "process.bpmn") -> Proces
         return None
     graph = ProcessGraph(process_id, {}, {})
     _collect(process, process_id, graph, looped_scope=False)
+    # Flows whose ends are not flow nodes of this process (broken references) are left out.
+    graph.flows = {
+        k: f for k, f in graph.flows.items() if f.source in graph.nodes and f.target in graph.nodes
+    }
     for flow in graph.flows.values():
         if flow.source in graph.nodes:
             graph.nodes[flow.source].outgoing.append(flow.id)
         if flow.target in graph.nodes:
             graph.nodes[flow.target].incoming.append(flow.id)
     _mark_cycles(graph)
+    graph.start_ids = frozenset(
+        n.id for n in graph.nodes.values() if n.kind == "startEvent" and n.scope == process_id
+    )
     return graph
 
 

@@ -52,15 +52,17 @@ class ReplayResult:
 def replay(graph: ProcessGraph, history: Sequence[Occurrence], *, finished: bool) -> ReplayResult:
     """Replay the occurrences of this graph's elements (others are ignored: they belong to other
     processes of the procedure). `finished`: the procedure ended, so tokens left over mean skipped steps."""
-    trace = [o for o in history if o.element_id in graph.nodes]
+    nodes = graph.nodes
+    trace = [o for o in history if o.element_id in nodes]
     result = ReplayResult()
-    tokens: Counter[str] = Counter()
+    fired: dict[str, int] = {}
+    tokens: dict[str, int] = {}  # plain dicts: Counter.update is the slow part of a replay
     for index, occurrence in enumerate(trace):
         if occurrence.kind != DONE:
             continue
-        node = graph.nodes[occurrence.element_id]
-        again = result.fired[node.id] > 0
-        result.fired[node.id] += 1
+        node = nodes[occurrence.element_id]
+        again = node.id in fired
+        fired[node.id] = fired.get(node.id, 0) + 1
         if _consume(graph, node, tokens):
             result.missing += 1
             if not again:  # done again without the model leading back to it: a repetition, below
@@ -68,20 +70,22 @@ def replay(graph: ProcessGraph, history: Sequence[Occurrence], *, finished: bool
         chosen = _produce(graph, node, trace, index)
         if len(node.outgoing) > 1 and node.kind.endswith("Gateway"):
             counts = result.decisions.setdefault(node.id, Counter())
-            counts.update(chosen)
-        tokens.update(chosen)
+            for flow_id in chosen:
+                counts[flow_id] += 1
+        for flow_id in chosen:
+            tokens[flow_id] = tokens.get(flow_id, 0) + 1
         if node.terminates:
             tokens.clear()
+    result.fired = Counter(fired)
     if finished:
-        done = set(result.fired)
         for flow_id, count in tokens.items():
             if count <= 0:
                 continue
             result.remaining += count
             target = graph.flows[flow_id].target
-            if target not in done and target in graph.nodes:
+            if target not in fired and target in nodes:
                 result.skipped.add(target)
-    runs = max(1, sum(result.fired[s] for s in graph.starts()))
+    runs = max(1, sum(fired.get(s, 0) for s in graph.start_ids))
     for node_id, count in result.fired.items():
         node = graph.nodes[node_id]
         if (
@@ -94,14 +98,14 @@ def replay(graph: ProcessGraph, history: Sequence[Occurrence], *, finished: bool
     return result
 
 
-def _take(tokens: Counter[str], flow_id: str) -> bool:
-    if tokens[flow_id] > 0:
+def _take(tokens: dict[str, int], flow_id: str) -> bool:
+    if tokens.get(flow_id, 0) > 0:
         tokens[flow_id] -= 1
         return True
     return False
 
 
-def _consume(graph: ProcessGraph, node: Node, tokens: Counter[str]) -> bool:
+def _consume(graph: ProcessGraph, node: Node, tokens: dict[str, int]) -> bool:
     """Take the tokens the element needs; True when one was missing (the model did not enable it)."""
     if node.attached_to:
         # A boundary event is enabled by its host being active; an interrupting one ends the host.
@@ -126,7 +130,7 @@ def _consume(graph: ProcessGraph, node: Node, tokens: Counter[str]) -> bool:
 
 
 def _produce(graph: ProcessGraph, node: Node, trace: Sequence[Occurrence], index: int) -> list[str]:
-    outgoing = [f for f in node.outgoing if f in graph.flows]
+    outgoing = node.outgoing
     if len(outgoing) <= 1 or node.kind == "parallelGateway":
         return outgoing
     if node.kind in CHOOSING:

@@ -34,8 +34,7 @@ def test_heatmap_opens_readable_on_the_busiest_step_and_zooms_by_keyboard(ui) ->
     services = ui.server.services
     with services.uow(readonly=True) as uow:
         meldpunt = actor_of(find_user(uow, "zuidstad", "meldpunt.zuidstad"))
-    for _ in range(2):
-        start_procedure(services.uow(), services.runtime, meldpunt, MELDING)
+    started = [start_procedure(services.uow(), services.runtime, meldpunt, MELDING) for _ in range(2)]
     page = ui.page
     ui.login("manager")
     page.wait_for_url(re.compile(r".*/dashboard$"))
@@ -82,4 +81,20 @@ def test_heatmap_opens_readable_on_the_busiest_step_and_zooms_by_keyboard(ui) ->
     assert page.locator("#conformance .split").count() >= 1
     assert page.get_by_test_id("variants").locator("tbody tr").count() >= 1
     ui.check("dashboard-diagrams")  # axe-core: no serious contrast or other violation on any badge
+
+    # The indicators per month, as the monitor would read them.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Per maand (CSV)").click()
+    with open(download.value.path(), encoding="utf-8") as handle:
+        assert handle.readline().strip() == "period_start,period_end,indicator,category,value,unit"
+
+    # A procedure's diagram opens on the step it waits at, readable.
+    ui.go(f"/procedures/{started[0].id}")
+    diagram = page.locator("#diagram[data-ready='true']")
+    diagram.wait_for()
+    current = diagram.get_attribute("data-focus")
+    assert current == "task_beoordeling_checklist"
+    box = page.locator(f'#diagram [data-element-id="{current}"] text').first.bounding_box()
+    assert box is not None and box["height"] >= 10, box
+    ui.check("procedure-diagram")
     assert not ui.console_errors, ui.console_errors
