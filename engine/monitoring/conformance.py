@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import case as sql_case
 from sqlalchemy import select
 
 from ..access import Actor
@@ -198,7 +199,11 @@ def conformance(
         for offset in range(0, len(ids), CHUNK):
             for instance_id, type_, element_id, detail in session.execute(
                 select(
-                    ProcessEvent.instance_id, ProcessEvent.type, ProcessEvent.element_id, ProcessEvent.detail
+                    ProcessEvent.instance_id,
+                    ProcessEvent.type,
+                    ProcessEvent.element_id,
+                    # Only paths and continuations need their detail: decoding every one is most of the time.
+                    sql_case((ProcessEvent.type.in_(("path", "continued")), ProcessEvent.detail), else_=None),
                 )
                 .where(
                     ProcessEvent.tenant_id == actor.tenant_id,
