@@ -124,6 +124,8 @@ def test_dashboard_for_managers_only(browser, other_browser) -> None:
     other_browser.login(Role.MANAGER)
     page = other_browser.get("/dashboard?preset=30d")
     assert page.status_code == 200 and "beoordeling" in page.text and 'data-chart="ingang"' in page.text
+    assert "Per maand (CSV)" in page.text and 'data-testid="consent-refused">0<' in page.text
+    assert 'data-diagram="conformance"' in page.text and "overgeslagen" in page.text  # the legend
     heat = other_browser.get("/dashboard/heatmap.json").get_json()
     assert [(i["element_id"], i["open"]) for i in heat["items"]] == [("task_beoordeling_checklist", 1)]
     assert other_browser.get("/dashboard/heatmap.json?process=wams_afsluiting").get_json()["items"] == []
