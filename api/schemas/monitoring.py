@@ -88,6 +88,7 @@ class VariantSchema(Schema):
 
 
 class ElementConformanceSchema(Schema):
+    process_id = fields.String(required=True)
     element_id = fields.String(required=True)
     name = fields.String(required=True)
     done = fields.Integer(required=True)
@@ -106,6 +107,7 @@ class FlowShareSchema(Schema):
 
 
 class GatewaySplitSchema(Schema):
+    process_id = fields.String(required=True)
     gateway_id = fields.String(required=True)
     name = fields.String(required=True)
     passages = fields.Integer(required=True)

@@ -52,6 +52,7 @@ class Variant:
 
 @dataclass
 class ElementConformance:
+    process_id: str  # the BPMN process (diagram) the element is in
     element_id: str
     name: str
     done: int  # procedures in which it was done
@@ -72,6 +73,7 @@ class FlowShare:
 
 @dataclass
 class GatewaySplit:
+    process_id: str
     gateway_id: str
     name: str
     passages: int
@@ -237,20 +239,23 @@ def _aggregate(
     entries: dict[int, str],
     truncated: bool,
 ) -> Conformance:
-    names: dict[str, str] = {}
-    on_cycle: dict[str, bool] = {}
+    # Figures are per (process, element): ids are unique within a process's file, not across files.
+    Key = tuple[str, str]
+    names: dict[Key, str] = {}
+    on_cycle: dict[Key, bool] = {}
     for version in graphs.values():
-        for graph in version.values():
+        for process_id, graph in version.items():
             for node in graph.nodes.values():
-                names.setdefault(node.id, node.name or node.id)
-                on_cycle[node.id] = on_cycle.get(node.id, False) or node.on_cycle
-    done: Counter[str] = Counter()
-    skipped: Counter[str] = Counter()
-    repeated: Counter[str] = Counter()
-    out_of_order: Counter[str] = Counter()
-    decisions: dict[str, Counter[str]] = defaultdict(Counter)
+                key = (process_id, node.id)
+                names.setdefault(key, node.name or node.id)
+                on_cycle[key] = on_cycle.get(key, False) or node.on_cycle
+    done: Counter[Key] = Counter()
+    skipped: Counter[Key] = Counter()
+    repeated: Counter[Key] = Counter()
+    out_of_order: Counter[Key] = Counter()
+    decisions: dict[Key, Counter[str]] = defaultdict(Counter)
     flows: dict[str, tuple[str, str | None]] = {}
-    gateway_names: dict[str, str] = {}
+    task_names: dict[str, str] = {}
     fitting = 0
     variants: dict[tuple[str, ...], list[_Case]] = defaultdict(list)
     for case in cases:
@@ -260,18 +265,17 @@ def _aggregate(
         runs = by_process(case.history, version, entries.get(case.definition_id, ""))
         for process_id, graph in version.items():
             result = replay(graph, runs.get(process_id, []), finished=finished)
-            done.update(result.fired.keys())
-            skipped.update(result.skipped)
-            repeated.update(result.repeated)
-            out_of_order.update(result.out_of_order)
+            done.update((process_id, e) for e in result.fired)
+            skipped.update((process_id, e) for e in result.skipped)
+            repeated.update((process_id, e) for e in result.repeated)
+            out_of_order.update((process_id, e) for e in result.out_of_order)
             fits = fits and result.fits
             for gateway_id, counts in result.decisions.items():
-                decisions[gateway_id].update(counts)
-                gateway_names[gateway_id] = graph.nodes[gateway_id].name or gateway_id
+                taken = decisions[(process_id, gateway_id)]
                 for flow_id in graph.nodes[gateway_id].outgoing:
                     flow = graph.flows[flow_id]
                     flows.setdefault(flow_id, (flow.target, flow.name))
-                decisions[gateway_id].update({f: 0 for f in graph.nodes[gateway_id].outgoing})
+                    taken[flow_id] += counts.get(flow_id, 0)
         fitting += fits
     for case in cases:
         completed_tasks = [
@@ -280,28 +284,32 @@ def _aggregate(
         variants[_collapse(completed_tasks)].append(case)
     elements = [
         ElementConformance(
-            element_id=element_id,
-            name=names.get(element_id, element_id),
-            done=done[element_id],
-            skipped=skipped[element_id],
-            repeated=repeated[element_id],
-            out_of_order=out_of_order[element_id],
-            rework_in_model=on_cycle.get(element_id, False),
+            process_id=key[0],
+            element_id=key[1],
+            name=names.get(key, key[1]),
+            done=done[key],
+            skipped=skipped[key],
+            repeated=repeated[key],
+            out_of_order=out_of_order[key],
+            rework_in_model=on_cycle.get(key, False),
         )
-        for element_id in sorted(set(done) | set(skipped), key=lambda e: (names.get(e, e), e))
+        for key in sorted(set(done) | set(skipped), key=lambda k: (k[0], names.get(k, k[1]), k[1]))
     ]
+    for (_, element_id), name in names.items():
+        task_names.setdefault(element_id, name)
     gateways = []
-    for gateway_id, counts in sorted(decisions.items()):
+    for key, counts in sorted(decisions.items()):
         passages = sum(counts.values())
         gateways.append(
             GatewaySplit(
-                gateway_id=gateway_id,
-                name=gateway_names.get(gateway_id, gateway_id),
+                process_id=key[0],
+                gateway_id=key[1],
+                name=names.get(key, key[1]),
                 passages=passages,
                 flows=[
                     FlowShare(
                         flow_id=flow_id,
-                        name=flows[flow_id][1] or names.get(flows[flow_id][0], flows[flow_id][0]),
+                        name=flows[flow_id][1] or names.get((key[0], flows[flow_id][0]), flows[flow_id][0]),
                         target_id=flows[flow_id][0],
                         count=count,
                         share=round(count / passages, 4) if passages else None,
@@ -318,7 +326,7 @@ def _aggregate(
         procedures=total,
         truncated=truncated,
         fitting=fitting,
-        variants=[_variant(steps, members, total, names) for steps, members in ordered[:MAX_VARIANTS]],
+        variants=[_variant(steps, members, total, task_names) for steps, members in ordered[:MAX_VARIANTS]],
         variant_count=len(variants),
         elements=elements,
         gateways=gateways,

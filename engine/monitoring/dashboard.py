@@ -234,8 +234,8 @@ def conformance_map(
     actor.require(*MONITOR_ROLES)
     diagram = _diagram(uow, actor, entry_process_id, process_id)
     report = conformance(uow, actor, entry_process_id, start, end)
-    report.elements = [e for e in report.elements if e.element_id in diagram.elements]
-    report.gateways = [g for g in report.gateways if g.gateway_id in diagram.elements]
+    report.elements = [e for e in report.elements if e.process_id == diagram.process_id]
+    report.gateways = [g for g in report.gateways if g.process_id == diagram.process_id]
     return ConformanceMap(
         entry_process_id=entry_process_id,
         version=diagram.version,

@@ -142,6 +142,8 @@ def test_variants_of_the_wams_procedure(year: Walk) -> None:
     # processes share element ids with the procedure's).
     assert found.procedures == 4 and found.fitting == 4
     assert all(e.skipped == e.repeated == e.out_of_order == 0 for e in found.elements)
+    ends = {(e.process_id, e.done) for e in found.elements if e.element_id == "end_naar_afsluiting"}
+    assert ends == {("wams_procedure", 2)}  # not the evaluation's end event of the same id
     assert sum(v.count for v in found.variants) == 4
     refusal = [
         v for v in found.variants if v.steps[-2:] == ["task_toestemming_reikwijdte", "task_afsluiting"]
