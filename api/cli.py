@@ -21,6 +21,7 @@ from engine.services import Services, build_services
 from engine.tenancy import list_tenants
 
 from .cli_migrate import register as register_migrate_commands
+from .cli_export import register as register_export_commands
 from .cli_rehearsal import register as register_rehearsal_commands
 
 
@@ -407,6 +408,7 @@ def retention_sweep(limit: int) -> None:
 
 register_rehearsal_commands(main, _services)
 register_migrate_commands(main, _services)
+register_export_commands(main, _services)
 
 if __name__ == "__main__":
     main()

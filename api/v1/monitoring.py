@@ -9,10 +9,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Response
 from flask_smorest import Blueprint
 
+from engine.monitoring import exports
 from engine.monitoring import service as monitoring
+from engine.monitoring.conformance import conformance as load_conformance
 
 from ..auth import current_actor, tenant_now
-from ..schemas.monitoring import BottleneckListSchema, IndicatorsSchema, PeriodArgs
+from ..schemas.monitoring import (
+    BottleneckListSchema,
+    ConformanceArgs,
+    ConformanceSchema,
+    IndicatorsSchema,
+    PeriodArgs,
+    SeriesArgs,
+    SeriesSchema,
+)
 from .common import errors, uow
 
 blp = Blueprint("monitoring", __name__, description="Monitoring indicators and bottlenecks (manager)")
@@ -63,7 +73,7 @@ def indicators(args: dict[str, Any]) -> Any:
 def indicators_csv(args: dict[str, Any]) -> Any:
     """The indicators as CSV (long format: indicator, category, value)."""
     report = monitoring.indicators(uow(readonly=True), current_actor(), *_period(args))
-    return _csv(monitoring.indicators_csv(report), "indicatoren")
+    return _csv(exports.indicators_csv(report), "indicatoren")
 
 
 @blp.route("/monitoring/bottlenecks", methods=["GET"])
@@ -85,4 +95,39 @@ def bottlenecks_csv(args: dict[str, Any]) -> Any:
     """The bottlenecks as CSV."""
     start, end = _period(args) if args else (None, None)
     report = monitoring.bottlenecks(uow(readonly=True), current_actor(), start, end)
-    return _csv(monitoring.bottlenecks_csv(report), "knelpunten")
+    return _csv(exports.bottlenecks_csv(report), "knelpunten")
+
+
+def _series(args: dict[str, Any]) -> exports.Series:
+    return exports.indicator_series(
+        lambda: uow(readonly=True), current_actor(), *_period(args), args["per"], _zone()
+    )
+
+
+@blp.route("/monitoring/indicators/series", methods=["GET"])
+@blp.arguments(SeriesArgs(), location="query")
+@blp.response(200, SeriesSchema)
+@errors(blp, 403, 422)
+def indicator_series(args: dict[str, Any]) -> Any:
+    """The indicators of each month, quarter or year of the period, with their definitions
+    (docs/indicators.md): what the Gemeentelijke Monitor Sociaal Domein and the evaluation read."""
+    return exports.series_json(_series(args))
+
+
+@blp.route("/monitoring/indicators/series.csv", methods=["GET"])
+@blp.arguments(SeriesArgs(), location="query")
+@blp.response(200, {"type": "string"}, content_type=CSV, description="period,indicator,category,value rows")
+@errors(blp, 403, 422)
+def indicator_series_csv(args: dict[str, Any]) -> Any:
+    """The indicators per period as CSV: period_start, period_end, indicator, category, value, unit."""
+    return _csv(exports.series_csv(_series(args)), f"indicatoren-per-{args['per']}")
+
+
+@blp.route("/monitoring/conformance", methods=["GET"])
+@blp.arguments(ConformanceArgs(), location="query")
+@blp.response(200, ConformanceSchema)
+@errors(blp, 403, 422)
+def conformance(args: dict[str, Any]) -> Any:
+    """Practice against the model for the procedures started in the period: variants with counts and
+    durations, per element how often it was skipped, repeated or done out of order, gateway splits."""
+    return load_conformance(uow(readonly=True), current_actor(), args["entry"], *_period(args))

@@ -12,8 +12,8 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from engine.errors import InvalidInput
+from engine.monitoring.dashboard import conformance_map, heatmap
 from engine.monitoring.dashboard import dashboard as load_dashboard
-from engine.monitoring.dashboard import heatmap
 from engine.procedures.service import WAMS_PROCESS
 from engine.scheduler import commands as scheduler
 
@@ -74,6 +74,15 @@ def dashboard() -> Any:
         "clientondersteuning": _named(indicators.clientondersteuning, "clientondersteuning_gebruikt"),
         "complaints": _named(indicators.complaint_nature),
         **{f"outcome_{k}": _named(v) for k, v in indicators.outcomes.items()},
+        "assessment": _named(indicators.assessment, "beoordeling_besluit"),
+        "consent": _named(indicators.consent, "toestemming"),
+        "family_participation": _named(indicators.family_participation),
+        "party_answers": _named(indicators.party_answers, "besluit"),
+        "medical_decisions": _named(indicators.medical_decisions, "besluit"),
+        "stalls": {
+            (labels.phase_name(phase) or phase): days
+            for phase, days in indicators.waiting_days_median_by_phase.items()
+        },
         "drukmiddel": {
             (
                 gettext("Flagged at the melding")
@@ -117,6 +126,33 @@ def heatmap_json() -> Any:
             "xml": found.xml,
             "items": [{**asdict(b), "waiting": common.hours(b.waiting_hours_median)} for b in found.items],
             "processes": [asdict(p) for p in found.processes],
+        }
+    )
+
+
+@bp.get("/dashboard/conformance.json")
+def conformance_json() -> Any:
+    """Practice against the model on one diagram: variants, deviations per element, gateway splits."""
+    start, end, _ = _period()
+    found = conformance_map(
+        common.uow(readonly=True),
+        common.actor(),
+        request.args.get("entry") or WAMS_PROCESS,
+        _utc(start),
+        _utc(end + timedelta(days=1)),
+        request.args.get("process") or None,
+    )
+    report = asdict(found.report)
+    return jsonify(
+        {
+            "process_id": found.process_id,
+            "version": found.version,
+            "xml": found.xml,
+            "processes": [asdict(p) for p in found.processes],
+            **{k: report[k] for k in ("procedures", "truncated", "fitting", "variant_count")},
+            "variants": report["variants"],
+            "elements": report["elements"],
+            "gateways": report["gateways"],
         }
     )
 

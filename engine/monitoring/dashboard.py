@@ -23,6 +23,7 @@ from ..scheduler.commands import EscalationFilters, EscalationView, list_escalat
 from ..status import ProcedureStatus, TaskStatus
 from ..tasks.queries import InboxFilter, TaskPage, inbox
 from ..uow import UnitOfWork
+from .conformance import Conformance, conformance
 from .service import MONITOR_ROLES, Bottleneck, Indicators, bottlenecks, indicators
 
 RUNNING = (ProcedureStatus.OPEN, ProcedureStatus.SUSPENDED)
@@ -150,17 +151,18 @@ class Heatmap:
     processes: list[HeatmapProcess] = field(default_factory=list)
 
 
-def heatmap(
-    uow: UnitOfWork,
-    actor: Actor,
-    entry_process_id: str,
-    process_id: str | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-) -> Heatmap:
+@dataclass
+class _Diagram:
+    version: int
+    process_id: str
+    xml: str
+    elements: set[str]
+    processes: list[HeatmapProcess]
+
+
+def _diagram(uow: UnitOfWork, actor: Actor, entry_process_id: str, process_id: str | None) -> _Diagram:
     """The newest version's diagram of `process_id` (a process of the entry process's version; default:
-    the entry process) with the bottleneck figures of its elements."""
-    actor.require(*MONITOR_ROLES)
+    the entry process), with the ids of its elements."""
     with uow:
         definition = get_version(uow, actor.tenant_id, entry_process_id)
         processes = (definition.summary or {}).get("processes", {})
@@ -176,14 +178,69 @@ def heatmap(
         version = definition.version
     if xml is None:
         raise NotFound(f"no diagram for {shown!r}")
-    elements = model_elements(str(info.get("file")), xml)
-    report = bottlenecks(uow, actor, start, end)
-    return Heatmap(
-        entry_process_id=entry_process_id,
+    return _Diagram(
         version=version,
         process_id=shown,
         xml=xml,
-        # Task rows name the (sub)process spec they run in, not always the BPMN process: match by element.
-        items=[b for b in report.items if b.element_id in elements],
+        elements=set(model_elements(str(info.get("file")), xml)),
         processes=[HeatmapProcess(pid, str(p.get("name") or pid)) for pid, p in processes.items()],
+    )
+
+
+def heatmap(
+    uow: UnitOfWork,
+    actor: Actor,
+    entry_process_id: str,
+    process_id: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> Heatmap:
+    """The newest version's diagram of `process_id` with the bottleneck figures of its elements."""
+    actor.require(*MONITOR_ROLES)
+    diagram = _diagram(uow, actor, entry_process_id, process_id)
+    report = bottlenecks(uow, actor, start, end)
+    return Heatmap(
+        entry_process_id=entry_process_id,
+        version=diagram.version,
+        process_id=diagram.process_id,
+        xml=diagram.xml,
+        # Task rows name the (sub)process spec they run in, not always the BPMN process: match by element.
+        items=[b for b in report.items if b.element_id in diagram.elements],
+        processes=diagram.processes,
+    )
+
+
+@dataclass
+class ConformanceMap:
+    """Practice against the model drawn on one diagram: the figures of its elements and gateways, and
+    the procedure's variants (which span all its diagrams)."""
+
+    entry_process_id: str
+    version: int
+    process_id: str
+    xml: str
+    report: Conformance
+    processes: list[HeatmapProcess] = field(default_factory=list)
+
+
+def conformance_map(
+    uow: UnitOfWork,
+    actor: Actor,
+    entry_process_id: str,
+    start: datetime,
+    end: datetime,
+    process_id: str | None = None,
+) -> ConformanceMap:
+    actor.require(*MONITOR_ROLES)
+    diagram = _diagram(uow, actor, entry_process_id, process_id)
+    report = conformance(uow, actor, entry_process_id, start, end)
+    report.elements = [e for e in report.elements if e.process_id == diagram.process_id]
+    report.gateways = [g for g in report.gateways if g.process_id == diagram.process_id]
+    return ConformanceMap(
+        entry_process_id=entry_process_id,
+        version=diagram.version,
+        process_id=diagram.process_id,
+        xml=diagram.xml,
+        report=report,
+        processes=diagram.processes,
     )

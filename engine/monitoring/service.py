@@ -9,12 +9,10 @@ and nature) come from the klachtenmeldpunt's register, privacy incidents from th
 
 from __future__ import annotations
 
-import csv
-import io
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,6 +33,11 @@ SUPPORT_KEY = "clientondersteuning"
 OUTCOME_KEYS = ("uitkomst", "stopreden")
 PRESSURE_SIGNAL, PRESSURE_DECISION = "drukmiddel_signaal", "drukmiddel_besluit"
 PRESSURE_KEYS = (PRESSURE_SIGNAL, PRESSURE_DECISION)
+# Decisions counted once per procedure (the last value wins nothing: every value recorded counts once).
+CONSENT_KEY, FAMILY_KEY, ASSESSMENT_KEY = "toestemming", "gezinslid_deelname", "beoordeling"
+DECISION_KEYS = (CONSENT_KEY, FAMILY_KEY, ASSESSMENT_KEY)
+# Answers to information requests, counted per answer (a procedure asks several parties).
+ANSWER_KEYS = {"informatieverstrekking": "party_answers", "medisch_besluit": "medical_decisions"}
 MONITOR_ROLES = (Role.MANAGER,)
 MAX_PERIOD = timedelta(days=3660)
 
@@ -62,6 +65,19 @@ class Indicators:
     # Possible means of pressure: "signaal" (meldingen flagged), then the manager's decisions
     # ("doorgaan", "niet_doorgaan"), each counted once per procedure.
     drukmiddel: dict[str, int] = field(default_factory=dict)
+    # The client's consent decision, household members' participation, the assessment's outcome:
+    # procedures per value (docs/indicators.md).
+    consent: dict[str, int] = field(default_factory=dict)
+    family_participation: dict[str, int] = field(default_factory=dict)
+    assessment: dict[str, int] = field(default_factory=dict)
+    # Information requests answered in the period, per decision (delen, gedeeltelijk_delen, niet_delen).
+    party_answers: dict[str, int] = field(default_factory=dict)
+    medical_decisions: dict[str, int] = field(default_factory=dict)
+    # Where procedures stall: per phase, the tasks completed in the period, their median waiting time
+    # (opened → completed, days) and how many were completed after their due time.
+    tasks_completed_by_phase: dict[str, int] = field(default_factory=dict)
+    waiting_days_median_by_phase: dict[str, float] = field(default_factory=dict)
+    completed_late_by_phase: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -131,7 +147,15 @@ def indicators(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime) ->
                 or_(Procedure.ended_at.is_(None), Procedure.ended_at >= end),
             )
         )
-        keys = (*DOMAIN_KEYS, *PARTY_KEYS, SUPPORT_KEY, *OUTCOME_KEYS, *PRESSURE_KEYS)
+        keys = (
+            *DOMAIN_KEYS,
+            *PARTY_KEYS,
+            SUPPORT_KEY,
+            *OUTCOME_KEYS,
+            *PRESSURE_KEYS,
+            *DECISION_KEYS,
+            *ANSWER_KEYS,
+        )
         indicator_rows = session.execute(
             select(Indicator.procedure_id, Indicator.key, Indicator.value).where(
                 Indicator.tenant_id == tenant,
@@ -141,12 +165,26 @@ def indicators(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime) ->
             )
         ).all()
         registers = register_counts(uow, tenant, start, end)
+        task_rows = session.execute(
+            select(Task.phase, Task.created_at, Task.completed_at, Task.due_at).where(
+                Task.tenant_id == tenant,
+                Task.status == TaskStatus.COMPLETED,
+                Task.kind == "user",
+                Task.completed_at >= start,
+                Task.completed_at < end,
+            )
+        ).all()
     durations = [_days(e - s) for s, e, _, _ in ended_rows if e is not None]
     per_key: dict[str, dict[str, set[Any]]] = defaultdict(lambda: defaultdict(set))
+    answers: dict[str, Counter[str]] = defaultdict(Counter)
     for procedure_id, key, value in indicator_rows:
+        if key in ANSWER_KEYS:
+            answers[ANSWER_KEYS[key]].update(_values(value))
+            continue
         group = "domains" if key in DOMAIN_KEYS else "parties" if key in PARTY_KEYS else key
         for item in _values(value):
             per_key[group][item].add(procedure_id)
+    stalls = _stalls(task_rows)
 
     def counted(group: str) -> dict[str, int]:
         return dict(sorted((k, len(v)) for k, v in per_key[group].items()))
@@ -173,7 +211,28 @@ def indicators(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime) ->
             "signaal": len(per_key[PRESSURE_SIGNAL].get("ja", ())),
             **counted(PRESSURE_DECISION),
         },
+        consent=counted(CONSENT_KEY),
+        family_participation=counted(FAMILY_KEY),
+        assessment=counted(ASSESSMENT_KEY),
+        party_answers=dict(sorted(answers["party_answers"].items())),
+        medical_decisions=dict(sorted(answers["medical_decisions"].items())),
+        **stalls,
     )
+
+
+def _stalls(rows: Iterable[Any]) -> dict[str, Any]:
+    waits: dict[str, list[float]] = defaultdict(list)
+    late: Counter[str] = Counter()
+    for phase, created_at, completed_at, due_at in rows:
+        name = phase or "onbekend"
+        waits[name].append(_days(completed_at - created_at))
+        if due_at is not None and completed_at > due_at:
+            late[name] += 1
+    return {
+        "tasks_completed_by_phase": {p: len(w) for p, w in sorted(waits.items())},
+        "waiting_days_median_by_phase": {p: round(statistics.median(w), 2) for p, w in sorted(waits.items())},
+        "completed_late_by_phase": {p: late[p] for p in sorted(waits)},
+    }
 
 
 def _percentile(values: list[float], p: float) -> float | None:
@@ -252,48 +311,3 @@ def bottlenecks(
         )
     result.sort(key=lambda b: (-b.overdue, -b.open, b.process_id, b.element_id))
     return BottleneckReport(period_start=start, period_end=end, items=result)
-
-
-# --- CSV --------------------------------------------------------------------------------------------
-
-
-def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else _safe(v) for v in row])
-    return buffer.getvalue()
-
-
-def _safe(value: Any) -> Any:
-    """Spreadsheets run cells that start with = + - @ as formulas: quote those."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value.isoformat() if isinstance(value, datetime) else value
-
-
-def indicators_csv(report: Indicators) -> str:
-    """One row per figure: `indicator,category,value` (long format, easy to pivot)."""
-    rows: list[list[Any]] = [
-        ["period_start", "", report.period_start],
-        ["period_end", "", report.period_end],
-        ["started", "", report.started],
-        ["ended", "", report.ended],
-        ["running_at_end", "", report.running_at_end],
-        ["duration_days_mean", "", report.duration_days_mean],
-        ["duration_days_median", "", report.duration_days_median],
-        ["complaints", "", report.complaints],
-        ["privacy_incidents", "", report.privacy_incidents],
-        ["privacy_incidents_reported_to_ap", "", report.privacy_incidents_reported_to_ap],
-    ]
-    for name in ("ingang", "domains", "parties", "clientondersteuning", "complaint_nature", "drukmiddel"):
-        rows.extend([name, k, v] for k, v in getattr(report, name).items())
-    for name, counts in report.outcomes.items():
-        rows.extend([name, k, v] for k, v in counts.items())
-    return _csv(["indicator", "category", "value"], rows)
-
-
-def bottlenecks_csv(report: BottleneckReport) -> str:
-    header = list(Bottleneck.__dataclass_fields__)
-    return _csv(header, ([asdict(b)[h] for h in header] for b in report.items))

@@ -244,6 +244,24 @@ ENDPOINTS = [
         frozenset({Role.MANAGER}),
         fixed("/api/v1/monitoring/bottlenecks.csv"),
     ),
+    E(
+        "GET",
+        "/api/v1/monitoring/indicators/series",
+        frozenset({Role.MANAGER}),
+        fixed("/api/v1/monitoring/indicators/series"),
+    ),
+    E(
+        "GET",
+        "/api/v1/monitoring/indicators/series.csv",
+        frozenset({Role.MANAGER}),
+        fixed("/api/v1/monitoring/indicators/series.csv"),
+    ),
+    E(
+        "GET",
+        "/api/v1/monitoring/conformance",
+        frozenset({Role.MANAGER}),
+        fixed("/api/v1/monitoring/conformance", query_string={"entry": "three_tasks"}),
+    ),
     E("GET", "/metrics", frozenset({Role.ADMIN, Role.MANAGER}), fixed("/metrics")),
 ]
 PUBLIC = {

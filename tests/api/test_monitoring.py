@@ -95,7 +95,105 @@ def test_only_managers_monitor(api):
 
 
 def test_csv_cells_cannot_become_formulas():
-    from engine.monitoring.service import _safe
+    from engine.monitoring.exports import _safe
 
     assert _safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert _safe("wijkteam") == "wijkteam"
+
+
+def test_indicators_per_period_as_json_and_csv_for_managers_of_the_municipality(api, clock):
+    start_case(api)
+    start_case(api, ingang="eigen_verzoek")
+    year = clock.now().year
+    query = f"start={year}-01-01&end={year}-12-31"
+    one = api.get(f"/api/v1/monitoring/indicators?{query}", as_=Role.MANAGER).get_json()
+    series = api.get(f"/api/v1/monitoring/indicators/series?{query}&per=quarter", as_=Role.MANAGER)
+    assert series.status_code == 200, series.get_json()
+    body = series.get_json()
+    assert body["per"] == "quarter" and len(body["periods"]) == 4
+    assert {d["key"] for d in body["definitions"]} >= {"started", "ingang", "consent", "parties"}
+    started = [f["value"] for p in body["periods"] for f in p["figures"] if f["indicator"] == "started"]
+    assert sum(started) == one["started"] == 2
+    # The CSV holds the same figures as the JSON, period by period.
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                api.get(
+                    f"/api/v1/monitoring/indicators/series.csv?{query}&per=quarter", as_=Role.MANAGER
+                ).text
+            )
+        )
+    )
+    assert {(r["period_start"][:10], r["indicator"], r["category"], r["value"]) for r in rows} == {
+        (p["period_start"][:10], f["indicator"], f["category"], "" if f["value"] is None else str(f["value"]))
+        for p in body["periods"]
+        for f in p["figures"]
+    }
+    # Managers only; another municipality sees its own (none); a bad period size is refused.
+    assert api.get(f"/api/v1/monitoring/indicators/series?{query}", as_=Role.COORDINATOR).status_code == 403
+    assert api.get(f"/api/v1/monitoring/indicators/series.csv?{query}", as_=Role.MELDPUNT).status_code == 403
+    other = api.get(f"/api/v1/monitoring/indicators/series?{query}", as_=Role.MANAGER, tenant="amersfoort")
+    assert (
+        sum(
+            f["value"]
+            for p in other.get_json()["periods"]
+            for f in p["figures"]
+            if f["indicator"] == "started"
+        )
+        == 0
+    )
+    assert (
+        api.get(f"/api/v1/monitoring/indicators/series?{query}&per=week", as_=Role.MANAGER).status_code == 422
+    )
+
+
+def test_conformance_for_managers_only(api):
+    start_three(api)
+    found = api.get("/api/v1/monitoring/conformance?entry=three_tasks", as_=Role.MANAGER)
+    assert found.status_code == 200, found.get_json()
+    body = found.get_json()
+    assert (body["procedures"], body["fitting"]) == (1, 1)
+    assert body["variants"][0]["count"] == 1
+    assert (
+        api.get("/api/v1/monitoring/conformance?entry=three_tasks", as_=Role.COORDINATOR).status_code == 403
+    )
+    other = api.get("/api/v1/monitoring/conformance?entry=three_tasks", as_=Role.MANAGER, tenant="amersfoort")
+    assert other.status_code == 200 and other.get_json()["procedures"] == 0
+
+
+def test_the_command_line_exports_indicators_per_month(api, database_url, monkeypatch, tmp_path, clock):
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    start_case(api)
+    monkeypatch.setenv("WAMS_DATABASE_URL", database_url)
+    monkeypatch.setenv("WAMS_INSTANCE_PATH", str(tmp_path))
+    year = clock.now().year
+    target = tmp_path / "out.json"
+    result = CliRunner().invoke(
+        main,
+        [
+            "export",
+            "indicators",
+            "--tenant",
+            "utrecht",
+            "--start",
+            f"{year}-01-01",
+            "--end",
+            f"{year}-12-31",
+            "--format",
+            "json",
+            "--output",
+            str(target),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    import json
+
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["per"] == "month" and len(data["periods"]) == 12
+    started = [f["value"] for p in data["periods"] for f in p["figures"] if f["indicator"] == "started"]
+    assert sum(started) == 1
+    as_csv = CliRunner().invoke(main, ["export", "indicators", "--tenant", "utrecht", "--per", "year"])
+    assert as_csv.exit_code == 0 and as_csv.output.startswith("period_start,period_end,indicator,category")

@@ -51,7 +51,7 @@ def test_dashboard_and_heatmap(ui) -> None:
 
     heatmap = page.locator("#heatmap[data-ready='true']")
     heatmap.wait_for()
-    badges = page.locator(".heat")
+    badges = page.locator("#heatmap .heat")
     assert badges.count() >= 1
     assert re.search(r"\d+ open", badges.first.inner_text())
     assert page.locator("#heatmap-table tbody tr").count() >= 1
@@ -59,7 +59,7 @@ def test_dashboard_and_heatmap(ui) -> None:
     ui.check("dashboard")
 
     # Another diagram of the version: the heatmap follows.
-    page.get_by_role("button", name=re.compile("Wams afsluiting")).click()
+    page.locator("#heatmap-tabs").get_by_role("button", name=re.compile("Wams afsluiting")).click()
     page.locator("#heatmap[data-ready='true']").wait_for()
 
     # Period picker and CSV export.

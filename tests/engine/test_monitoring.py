@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from engine.monitoring.service import _percentile, _safe, _values
+from engine.monitoring.exports import _safe
+from engine.monitoring.service import _percentile, _values
 
 
 def test_percentiles_interpolate():

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from engine.errors import InvalidInput, InvalidTransition, NotAuthorized
-from engine.monitoring.service import indicators, indicators_csv
+from engine.monitoring.exports import indicators_csv
+from engine.monitoring.service import indicators
 from engine.privacy.further import (
     Confirmation,
     FurtherProcessingRefused,

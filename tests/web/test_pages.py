@@ -124,9 +124,19 @@ def test_dashboard_for_managers_only(browser, other_browser) -> None:
     other_browser.login(Role.MANAGER)
     page = other_browser.get("/dashboard?preset=30d")
     assert page.status_code == 200 and "beoordeling" in page.text and 'data-chart="ingang"' in page.text
+    assert "Per maand (CSV)" in page.text and 'data-testid="consent-refused">0<' in page.text
+    assert 'data-diagram="conformance"' in page.text and "overgeslagen" in page.text  # the legend
     heat = other_browser.get("/dashboard/heatmap.json").get_json()
     assert [(i["element_id"], i["open"]) for i in heat["items"]] == [("task_beoordeling_checklist", 1)]
     assert other_browser.get("/dashboard/heatmap.json?process=wams_afsluiting").get_json()["items"] == []
+    # Practice against the model: the one procedure waits at the assessment, on the path the model drew.
+    seen = other_browser.get("/dashboard/conformance.json").get_json()
+    assert (seen["procedures"], seen["fitting"], seen["truncated"]) == (1, 1, False)
+    assert seen["variants"][0]["count"] == 1 and "<bpmn:definitions" in seen["xml"]
+    gateways = {g["gateway_id"]: {f["flow_id"]: f["count"] for f in g["flows"]} for g in seen["gateways"]}
+    assert gateways["gw_drukmiddel"]["flow_drukmiddel_nee"] == 1
+    assert all(e["skipped"] == e["out_of_order"] == 0 for e in seen["elements"])
+    assert browser.get("/dashboard/conformance.json").status_code == 403
     assert (
         other_browser.get("/dashboard?start=2026-02-01&end=2025-01-01").status_code == 302
     )  # refused period

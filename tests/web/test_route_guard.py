@@ -36,6 +36,7 @@ GUARD: dict[str, frozenset[Role]] = {
     "/tasks/{task}/done": frozenset({Role.ASSESSOR, Role.MANAGER}),
     "/dashboard": frozenset({Role.MANAGER}),
     "/dashboard/heatmap.json": frozenset({Role.MANAGER}),
+    "/dashboard/conformance.json": frozenset({Role.MANAGER}),
     "/designer": DESIGN,
     "/designer/wams_procedure": DESIGN,
     "/designer/wams_procedure/edit": DESIGN,
