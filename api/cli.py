@@ -20,6 +20,7 @@ from engine.logs import configure_logging
 from engine.services import Services, build_services
 from engine.tenancy import list_tenants
 
+from .cli_export import register as register_export_command
 from .cli_rehearsal import register as register_rehearsal_commands
 
 
@@ -374,6 +375,7 @@ def retention_sweep(limit: int) -> None:
 
 
 register_rehearsal_commands(main, _services)
+register_export_command(main, _services)
 
 if __name__ == "__main__":
     main()

@@ -167,7 +167,8 @@ def _case_subjects(uow: UnitOfWork, period: Period) -> Iterator[tuple[uuid.UUID,
         .order_by(Procedure.id, DataSubject.key)
         .execution_options(yield_per=BATCH)
     )
-    yield from rows.tuples()
+    for row in rows:
+        yield row[0], row[1]
 
 
 def events(uow: UnitOfWork, period: Period, key: str) -> Iterator[LogEvent]:

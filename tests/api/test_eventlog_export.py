@@ -167,3 +167,31 @@ def test_another_municipality_exports_only_its_own(api, clock):
     document = json.loads(text)
     assert [o for o in document["objects"] if o["type"] == "procedure"].__len__() == 1
     assert MARKERS[3] not in text
+
+
+def test_wams_export_writes_a_file_pm4py_reads(api, clock, database_url, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    first, second, _ = _procedures(api, clock)
+    monkeypatch.setenv("WAMS_DATABASE_URL", database_url)
+    monkeypatch.setenv("WAMS_INSTANCE_PATH", str(tmp_path))
+    year = clock.now().year
+    period = ["--tenant", TENANT, "--from", f"{year}-01-01", "--to", f"{year}-12-31"]
+    target = tmp_path / "utrecht.xes"
+    result = CliRunner().invoke(
+        main, ["export", "xes", *period, "--user", "manager.utrecht", "-o", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    assert set(pm4py.read_xes(str(target))["case:concept:name"]) == {first["reference"], second["reference"]}
+    target = tmp_path / "utrecht.jsonocel"
+    result = CliRunner().invoke(
+        main, ["export", "ocel", *period, "--user", "manager.utrecht", "-o", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(pm4py.read_ocel2_json(str(target)).objects) > 2
+    refused = CliRunner().invoke(main, ["export", "xes", *period, "--user", "coordinator.utrecht"])
+    assert refused.exit_code == 1 and "manager" in refused.output
+    foreign = CliRunner().invoke(main, ["export", "xes", *period, "--user", "manager.amersfoort"])
+    assert foreign.exit_code == 1 and "no active account" in foreign.output
