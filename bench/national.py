@@ -109,14 +109,16 @@ def _load(url: str, procedures: int, definition: int) -> dict[str, float]:
     steps = [
         (
             "process_instances",
-            # Procedure p (1…N): municipality 1 + (p-1) % 50; started at a pseudo-random moment of the
-            # three years; 15% open, 3% suspended, the rest ended 5 to 250 days after starting.
+            # Procedure p (1…N): municipality 1 + (p-1) % 50, started in order over the three years (as
+            # a shared service centre's rows lie: the municipalities' interleaved); n = p / 50 counts
+            # within the municipality: 15% open, 3% suspended, the rest ended 5 to 250 days later.
             """
             INSERT INTO process_instances (id, tenant_id, definition_id, current_process_id, segment, status,
                 current_steps, started_at, started_by, updated_at, ended_at, version, state)
             SELECT lpad(to_hex(p), 32, '0')::uuid, 'gemeente' || lpad((1 + (p - 1) % 50)::text, 2, '0'),
-                :definition, 'wams_procedure', 1, CASE WHEN p % 100 < 18 THEN 'running' ELSE 'completed' END,
-                '[]'::jsonb, :first + ((p * 7919) % (:days * 86400)) * interval '1 second', 'bench',
+                :definition, 'wams_procedure', 1,
+                CASE WHEN (p / 50) % 100 < 18 THEN 'running' ELSE 'completed' END, '[]'::jsonb,
+                :first + ((p - 1)::bigint * :days * 86400 / :procedures) * interval '1 second', 'bench',
                 :now, NULL, 1, ''
             FROM generate_series(1, :procedures) AS p
             """,
@@ -137,7 +139,8 @@ def _load(url: str, procedures: int, definition: int) -> dict[str, float]:
                 CASE WHEN n % 100 < 18 THEN NULL
                      ELSE least(started_at + (5 + n % 245) * interval '1 day', :now - interval '1 hour') END,
                 CASE WHEN n % 100 < 18 THEN NULL ELSE 'afgerond' END, NULL, '{}'::jsonb
-            FROM (SELECT id, tenant_id, started_at, ('x' || substr(id::text, 25, 12))::bit(48)::bigint AS n
+            FROM (SELECT id, tenant_id, started_at,
+                         ('x' || substr(id::text, 25, 12))::bit(48)::bigint / 50 AS n
                   FROM process_instances) AS i
             """,
         ),
@@ -149,7 +152,7 @@ def _load(url: str, procedures: int, definition: int) -> dict[str, float]:
             INSERT INTO tasks (id, tenant_id, instance_id, definition_id, process_id, element_id, name, role,
                 assignee, party, subject, status, kind, created_at, due_at, claimed_by, completed_by,
                 completed_at, properties, context)
-            SELECT lpad(to_hex(:procedures + (pr.n - 1) * 10 + t), 32, '0')::uuid, pr.tenant_id, pr.id,
+            SELECT lpad(to_hex(:procedures + (pr.p - 1) * 10 + t), 32, '0')::uuid, pr.tenant_id, pr.id,
                 :definition, CASE WHEN t IN (4, 5) THEN 'wams_informatieverzoek' ELSE 'wams_procedure' END,
                 'task_' || t, 'Stap ' || t,
                 CASE WHEN t IN (4, 5) THEN 'party_contact' ELSE 'coordinator' END,
@@ -165,7 +168,8 @@ def _load(url: str, procedures: int, definition: int) -> dict[str, float]:
                      ELSE pr.started_at + t * interval '1 day' END,
                 '{}'::jsonb, '{}'::jsonb
             FROM (SELECT id, tenant_id, started_at, ended_at, coordinator,
-                         ('x' || substr(id::text, 25, 12))::bit(48)::bigint AS n FROM procedures) AS pr
+                         ('x' || substr(id::text, 25, 12))::bit(48)::bigint AS p,
+                         ('x' || substr(id::text, 25, 12))::bit(48)::bigint / 50 AS n FROM procedures) AS pr
             CROSS JOIN generate_series(1, 10) AS t
             """,
         ),
