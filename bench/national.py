@@ -295,6 +295,8 @@ def _measure(services: Services, repeat: int) -> dict[str, Any]:
             call()
             samples.append(time.perf_counter() - began)
         figures[name] = median_ms(samples)
+        # The fastest run too: on a shared machine the median carries other people's load.
+        figures[f"{name}_best"] = round(min(samples) * 1000, 1)
         plans = Plans()
         event.listen(services.database.engine, "before_cursor_execute", plans.record)
         try:
@@ -328,11 +330,14 @@ def measure_scale(env: BenchEnv, procedures: int, suffix: str, name: str) -> dic
     figures |= _load(url, procedures, definition)
     figures[f"load_seconds{suffix}"] = round(time.perf_counter() - began, 1)
     settle_postgres(url)
-    measured = _measure(services, repeat=5)
+    measured = _measure(services, repeat=7)
     figures[f"dashboard_ms{suffix}"] = round(measured["dashboard"] + measured["bottlenecks"], 1)
     figures[f"dashboard_overview_ms{suffix}"] = measured["dashboard"]
     figures[f"dashboard_heatmap_ms{suffix}"] = measured["bottlenecks"]
     figures[f"indicators_ms{suffix}"] = measured["indicators"]
+    best = measured["dashboard_best"] + measured["bottlenecks_best"]
+    figures[f"dashboard_ms{suffix}_best"] = round(best, 1)
+    figures[f"indicators_ms{suffix}_best"] = measured["indicators_best"]
     export = _export(url, env)
     figures[f"export_xes_events{suffix}"] = export["events"]
     figures["export_xes_events_per_s"] = export["events_per_s"]
