@@ -244,6 +244,18 @@ ENDPOINTS = [
         frozenset({Role.MANAGER}),
         fixed("/api/v1/monitoring/bottlenecks.csv"),
     ),
+    E(
+        "GET",
+        "/api/v1/monitoring/eventlog.xes",
+        frozenset({Role.MANAGER}),
+        fixed("/api/v1/monitoring/eventlog.xes"),
+    ),
+    E(
+        "GET",
+        "/api/v1/monitoring/eventlog.jsonocel",
+        frozenset({Role.MANAGER}),
+        fixed("/api/v1/monitoring/eventlog.jsonocel"),
+    ),
     E("GET", "/metrics", frozenset({Role.ADMIN, Role.MANAGER}), fixed("/metrics")),
 ]
 PUBLIC = {
