@@ -20,8 +20,9 @@ from engine.logs import configure_logging
 from engine.services import Services, build_services
 from engine.tenancy import list_tenants
 
-from .cli_migrate import register as register_migrate_commands
+from .cli_eventlog import register as register_eventlog_commands
 from .cli_export import register as register_export_commands
+from .cli_migrate import register as register_migrate_commands
 from .cli_rehearsal import register as register_rehearsal_commands
 
 
@@ -409,6 +410,7 @@ def retention_sweep(limit: int) -> None:
 register_rehearsal_commands(main, _services)
 register_migrate_commands(main, _services)
 register_export_commands(main, _services)
+register_eventlog_commands(main, _services)
 
 if __name__ == "__main__":
     main()

@@ -23,7 +23,7 @@ from engine.services import Services
 CLI_USER = "cli"
 
 
-def _export_group(main: click.Group) -> click.Group:
+def export_group(main: click.Group) -> click.Group:
     found = main.commands.get("export")
     if isinstance(found, click.Group):
         return found
@@ -36,7 +36,7 @@ def _export_group(main: click.Group) -> click.Group:
 
 
 def register(main: click.Group, services: Callable[[], Services]) -> None:
-    group = _export_group(main)
+    group = export_group(main)
 
     @group.command("indicators")
     @click.option("--tenant", required=True, help="the municipality's tenant id")

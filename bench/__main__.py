@@ -2,6 +2,7 @@
 
 python -m bench                # all
 python -m bench engine http    # some
+python -m bench scale          # the national scale at full size (not in `make bench`)
 """
 
 from __future__ import annotations
@@ -18,13 +19,16 @@ from typing import Any
 from bench.common import BenchEnv
 
 RESULTS = Path(__file__).parent / "results.json"
+# Run only when named: `scale` (the national scale at full size, minutes of bulk loading) and the
+# export probe (a subprocess of `national`).
+OPT_IN = {"scale", "export_probe"}
 
 
 def main(argv: list[str]) -> int:
     names = argv or sorted(
         m.name
         for m in pkgutil.iter_modules([str(Path(__file__).parent)])
-        if m.name not in {"common", "__main__"}
+        if m.name not in {"common", "__main__", *OPT_IN}
     )
     results: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},

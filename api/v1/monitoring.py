@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Response
+from flask import Response, stream_with_context
 from flask_smorest import Blueprint
 
 from engine.monitoring import exports
 from engine.monitoring import service as monitoring
 from engine.monitoring.conformance import conformance as load_conformance
+from engine.monitoring.eventlog import open_export
 
 from ..auth import current_actor, tenant_now
 from ..schemas.monitoring import (
@@ -23,7 +24,7 @@ from ..schemas.monitoring import (
     SeriesArgs,
     SeriesSchema,
 )
-from .common import errors, uow
+from .common import errors, svc, uow
 
 blp = Blueprint("monitoring", __name__, description="Monitoring indicators and bottlenecks (manager)")
 CSV = "text/csv"
@@ -131,3 +132,34 @@ def conformance(args: dict[str, Any]) -> Any:
     """Practice against the model for the procedures started in the period: variants with counts and
     durations, per element how often it was skipped, repeated or done out of order, gateway splits."""
     return load_conformance(uow(readonly=True), current_actor(), args["entry"], *_period(args))
+
+
+def _export(fmt: str, args: dict[str, Any]) -> Response:
+    found = open_export(
+        uow(), uow(readonly=True), current_actor(), fmt, *_period(args), svc().settings.pseudonym_key
+    )
+    # Streamed: the document is written while it is sent, never held whole (memory flat in its size).
+    response = Response(stream_with_context(found.chunks), mimetype=found.media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
+    return response
+
+
+@blp.route("/monitoring/eventlog.xes", methods=["GET"])
+@blp.arguments(PeriodArgs(), location="query")
+@blp.response(200, {"type": "string"}, content_type="application/xml", description="XES (IEEE 1849)")
+@errors(blp, 403, 422)
+def eventlog_xes(args: dict[str, Any]) -> Any:
+    """The event log of the procedures started in the period as XES (IEEE 1849): one trace per
+    procedure, concept/lifecycle/time/org extensions, staff and data subjects as pseudonyms. Recorded
+    in the processing log."""
+    return _export("xes", args)
+
+
+@blp.route("/monitoring/eventlog.jsonocel", methods=["GET"])
+@blp.arguments(PeriodArgs(), location="query")
+@blp.response(200, {"type": "object"}, content_type="application/json", description="OCEL 2.0 JSON")
+@errors(blp, 403, 422)
+def eventlog_ocel(args: dict[str, Any]) -> Any:
+    """The event log of the procedures started in the period as OCEL 2.0 JSON: objects procedure,
+    party, data subject (pseudonym), task and information request. Recorded in the processing log."""
+    return _export("ocel", args)

@@ -262,6 +262,18 @@ ENDPOINTS = [
         frozenset({Role.MANAGER}),
         fixed("/api/v1/monitoring/conformance", query_string={"entry": "three_tasks"}),
     ),
+    E(
+        "GET",
+        "/api/v1/monitoring/eventlog.xes",
+        frozenset({Role.MANAGER}),
+        fixed("/api/v1/monitoring/eventlog.xes"),
+    ),
+    E(
+        "GET",
+        "/api/v1/monitoring/eventlog.jsonocel",
+        frozenset({Role.MANAGER}),
+        fixed("/api/v1/monitoring/eventlog.jsonocel"),
+    ),
     E("GET", "/metrics", frozenset({Role.ADMIN, Role.MANAGER}), fixed("/metrics")),
 ]
 PUBLIC = {

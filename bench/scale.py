@@ -1,0 +1,13 @@
+"""The national scale at full size: 1,000,000 procedures and 10,000,000 task rows across 50
+municipalities (bench/national.py; `make bench` runs a tenth of it). `python -m bench scale`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.common import BenchEnv
+from bench.national import measure_scale
+
+
+def run(env: BenchEnv) -> dict[str, Any]:
+    return measure_scale(env, 1_000_000, "_1m", "scale")
