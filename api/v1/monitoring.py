@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Response, stream_with_context
+from flask import Response
 from flask_smorest import Blueprint
 
 from engine.monitoring import exports
@@ -139,7 +139,10 @@ def _export(fmt: str, args: dict[str, Any]) -> Response:
         uow(), uow(readonly=True), current_actor(), fmt, *_period(args), svc().settings.pseudonym_key
     )
     # Streamed: the document is written while it is sent, never held whole (memory flat in its size).
-    response = Response(stream_with_context(found.chunks), mimetype=found.media_type)
+    # Not through stream_with_context: it starts the generator at once, which opens the read
+    # transaction before anyone reads the body (a response never read kept it open); the generator
+    # needs no request context, everything it reads was handed to it here.
+    response = Response(found.chunks, mimetype=found.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
     return response
 
