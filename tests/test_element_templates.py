@@ -85,11 +85,13 @@ def apply_template(template: dict[str, Any], element_id: str) -> tuple[dict[str,
     return attributes, properties
 
 
-def model_from(template: dict[str, Any]) -> str:
-    """A one-step executable process around the template's element (an end event stands alone)."""
+CONSENT = "wams-toestemming-reikwijdte.json"
+
+
+def _element(template: dict[str, Any], element_id: str, incoming: str, outgoing: str | None) -> str:
     kind = template["appliesTo"][0].split(":")[1]
     tag = kind[0].lower() + kind[1:]
-    attributes, properties = apply_template(template, "made_from_template")
+    attributes, properties = apply_template(template, element_id)
     attrs = " ".join(f"{k}={quoteattr(v)}" for k, v in attributes.items())
     props = "".join(
         f"<camunda:property name={quoteattr(k)} value={quoteattr(v)} />" for k, v in properties.items()
@@ -97,21 +99,33 @@ def model_from(template: dict[str, Any]) -> str:
     extension = (
         f"<bpmn:extensionElements><camunda:properties>{props}</camunda:properties></bpmn:extensionElements>"
     )
-    if tag == "endEvent":
-        body = (
-            '<bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>'
-            '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="made_from_template" />'
-            f"<bpmn:endEvent {attrs}>{extension}<bpmn:incoming>f1</bpmn:incoming></bpmn:endEvent>"
-        )
+    flows = f"<bpmn:incoming>{incoming}</bpmn:incoming>" + (
+        f"<bpmn:outgoing>{outgoing}</bpmn:outgoing>" if outgoing else ""
+    )
+    return f"<bpmn:{tag} {attrs}>{extension}{flows}</bpmn:{tag}>"
+
+
+def model_from(template: dict[str, Any]) -> str:
+    """An executable process around the template's element (an end event stands alone). A party's step
+    comes after the consent-and-scope step, as the deploy-time proofs require of any model: the
+    designer builds from that template first."""
+    kind = template["appliesTo"][0].split(":")[1]
+    consent = json.loads((WORKFLOWS / TEMPLATES_FOLDER / CONSENT).read_text(encoding="utf-8"))
+    body = '<bpmn:startEvent id="start"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>'
+    first = "f0"
+    if kind != "EndEvent" and template["id"] != consent["id"]:
+        body += '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="consent_step" />'
+        body += _element(consent, "consent_step", "f0", "f1")
+        body += '<bpmn:sequenceFlow id="f1" sourceRef="consent_step" targetRef="made_from_template" />'
+        first = "f1"
     else:
-        body = (
-            '<bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>'
-            '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="made_from_template" />'
-            f"<bpmn:{tag} {attrs}>{extension}<bpmn:incoming>f1</bpmn:incoming>"
-            f"<bpmn:outgoing>f2</bpmn:outgoing></bpmn:{tag}>"
-            '<bpmn:sequenceFlow id="f2" sourceRef="made_from_template" targetRef="end" />'
-            '<bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>'
-        )
+        body += '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="made_from_template" />'
+    if kind == "EndEvent":
+        body += _element(template, "made_from_template", first, None)
+    else:
+        body += _element(template, "made_from_template", first, "f2")
+        body += '<bpmn:sequenceFlow id="f2" sourceRef="made_from_template" targetRef="end" />'
+        body += '<bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>'
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
