@@ -15,7 +15,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError
 
-from .errors import FieldError
+from .errors import FieldError, InvalidForm
 
 
 def is_valid_bsn(value: object) -> bool:
@@ -86,6 +86,12 @@ class Form:
         errors = [f for e in self.validator.iter_errors(data) for f in _field_errors(e)]
         errors.sort(key=lambda e: (e.field, e.code))
         return errors
+
+    def require_valid(self, data: Any) -> None:
+        """Raise InvalidForm naming every field that is not valid (what a command answers with 422)."""
+        errors = self.validate(data)
+        if errors:
+            raise InvalidForm(f"{len(errors)} field(s) are not valid", errors)
 
 
 def _collect_categories(schema: Any, found: set[str]) -> None:

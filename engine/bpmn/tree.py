@@ -32,6 +32,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.specs.Join import Join
@@ -232,3 +233,12 @@ def unexpected_end(workflow: BpmnWorkflow) -> UnexpectedEnd | None:
 
 def _element(task: Task) -> str:
     return str(getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name)
+
+
+def waiting_message(workflow: BpmnWorkflow, name: str) -> Task | None:
+    """The event that would catch message `name` now."""
+    for task in workflow.get_tasks(state=TaskState.WAITING | TaskState.READY):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, MessageEventDefinition) and definition.name == name:
+            return task
+    return None

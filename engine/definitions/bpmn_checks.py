@@ -17,7 +17,6 @@ from typing import Any
 from lxml import etree
 
 from ..bpmn.dialects import attribute, is_embedded_html_form
-from ..bpmn.isotime import is_duration, parse_datetime, validate_timer_value
 from ..bpmn.manual_tasks import NO_FORM
 from ..bpmn.normalize import REFUSED
 from ..bpmn.parser import BPMN_NS, read_extensions
@@ -25,6 +24,7 @@ from ..bpmn.sandbox import MAX_INSTANCES, check_expression, check_script
 from ..errors import ModelIssue
 from .foreign_checks import foreign_issues
 from .role_checks import UserTaskRoleChecks
+from .time_checks import TimeChecks
 
 _CONFIG_CALL = re.compile(r"""\bconfig\(\s*["']([^"']+)["']""")
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -80,7 +80,7 @@ class BpmnContext:
     role_mapping: Mapping[str, Any] = field(default_factory=dict)
 
 
-class _FileChecker(UserTaskRoleChecks):
+class _FileChecker(UserTaskRoleChecks, TimeChecks):
     context: BpmnContext
 
     def __init__(self, filename: str, root: etree._Element, context: BpmnContext) -> None:
@@ -325,23 +325,6 @@ class _FileChecker(UserTaskRoleChecks):
             )
         )
 
-    def check_due(self, due: str, node: etree._Element, name: str = "dueDate") -> None:
-        if due.startswith("config:"):
-            key = due[len("config:") :]
-            if key not in self.context.settings_keys:
-                self.issue(f"{name} refers to setting {key!r}, which settings.yaml lacks", node)
-            return
-        if is_duration(due):
-            return
-        try:
-            parse_datetime(due)
-        except ValueError:
-            self.issue(
-                f"{name} {due!r} is not a duration, a date-time or config:<key>",
-                node,
-                "write e.g. P14D or config:due.beoordeling",
-            )
-
     def check_gateway(self, node: etree._Element, outgoing: list[etree._Element]) -> None:
         if len(outgoing) < 2:
             return
@@ -374,32 +357,6 @@ class _FileChecker(UserTaskRoleChecks):
                 anchor,
                 "loop over a collection in the process data, or split the work",
             )
-
-    def check_timer(self, node: etree._Element, tag: str) -> None:
-        owner = node.getparent().getparent() if node.getparent() is not None else None
-        anchor = owner if owner is not None else node
-        text = (node.text or "").strip()
-        if anchor.get(REFUSED) is not None:
-            return
-        if not text:
-            self.issue("the timer has no expression", anchor)
-            return
-        problem = check_expression(text)
-        if problem:
-            self.issue(f"timer expression {text!r} is refused: {problem}", anchor)
-            return
-        self.check_config_keys(text, anchor)
-        try:
-            literal = ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            return  # computed at run time; the sandbox checked it compiles
-        kind = {"timeDuration": "duration", "timeCycle": "cycle", "timeDate": "date"}[tag]
-        if not isinstance(literal, str):
-            self.issue(f"timer value {text!r} is not text", anchor)
-            return
-        problem = validate_timer_value(literal, kind)
-        if problem:
-            self.issue(problem, anchor, "write e.g. PT30M, P6M, R/P1M or an ISO date-time")
 
 
 def check_bpmn(

@@ -53,7 +53,7 @@ def _check_container(filename: str, container: etree._Element) -> list[ModelIssu
             kinds[ident] = name
             nodes[ident] = child
     issues = []
-    for component in _cycles(list(kinds), edges):
+    for component in cycles(list(kinds), edges):
         joins = sorted(n for n in component if kinds.get(n) in JOINING and incoming.get(n, 0) > 1)
         if not joins:
             continue
@@ -96,7 +96,7 @@ def _reachable(start: str, edges: dict[str, list[str]]) -> set[str]:
     return seen
 
 
-def _cycles(nodes: Iterable[str], edges: dict[str, list[str]]) -> list[set[str]]:
+def cycles(nodes: Iterable[str], edges: dict[str, list[str]]) -> list[set[str]]:
     """The strongly connected components that hold a cycle (Tarjan's algorithm, without recursion)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}

@@ -24,9 +24,10 @@ from lxml import etree
 
 from ..bpmn.parser import BPMN_NS
 from ..errors import ModelIssue
-from .loop_checks import _cycles
+from .flow_checks import LOOP_HINT, LOOP_WITHOUT_EXIT, loops_without_exit, no_way_out
+from .loop_checks import cycles
 from .state_space import MAX_STATES, Exploration, explore
-from .workflow_net import CONTAINERS, Net, build_net
+from .workflow_net import Net, build_net
 
 SPLIT_WORDS = {
     "exclusiveGateway": "exclusive split",
@@ -41,10 +42,6 @@ JOIN_WORDS = {
     "complexGateway": "complex gateway",
     "exclusiveGateway": "exclusive merge",
 }
-LOOP_WITHOUT_EXIT = (
-    "the loop through %(elements)s has no way out: once the process is in it, it can never end"
-)
-LOOP_HINT = "give the loop an exit (a gateway with a flow out of it)"
 CHOICES = {"exclusiveGateway", "eventBasedGateway", "inclusiveGateway", "complexGateway"}
 
 
@@ -227,7 +224,7 @@ class _Diagnosis:
         found = self.found
         bad = {s for s in range(len(found.states)) if s not in can_end}
         edges = {str(s): [str(target) for _t, target in found.successors[s] if target in bad] for s in bad}
-        for component in _cycles(sorted(edges), edges):
+        for component in cycles(sorted(edges), edges):
             members = {int(s) for s in component}
             if any(target not in members for s in members for _t, target in found.successors[s]):
                 continue  # it leads on to a deadlock, reported there
@@ -333,65 +330,6 @@ class _Diagnosis:
                 {"element": element},
                 "connect it to the flow, or remove it",
             )
-
-
-def no_way_out(filename: str, net: Net) -> list[ModelIssue]:
-    issues = []
-    for element, info in sorted(net.nodes.items(), key=lambda i: (i[1].line or 0, i[0])):
-        if info.kind == "endEvent" or net.exits.get(element, 0):
-            continue
-        if info.kind in CONTAINERS and net.event_subprocess.get(element):
-            continue
-        issues.append(
-            ModelIssue.of(
-                filename,
-                "%(element)s has no way out: no sequence flow leaves it",
-                {"element": element},
-                element,
-                info.line,
-                "lead it on, or end the path with an end event",
-            )
-        )
-    return issues
-
-
-def loops_without_exit(filename: str, net: Net) -> list[ModelIssue]:
-    """A loop no path leaves, read from the flow itself: the state space does not show it when the
-    process can always end another way (an interrupting boundary event on the subprocess around the
-    loop, a message the procedure may receive). A path ends at an end event, at an element without
-    outgoing flow (reported on its own) or through a boundary event of an element on it."""
-    nodes = net.nodes
-    before: dict[str, list[str]] = {}
-    for source, targets in net.edges.items():
-        for target in targets:
-            if source in nodes and target in nodes and nodes[source].container == nodes[target].container:
-                before.setdefault(target, []).append(source)
-    ending = {n for n, info in nodes.items() if info.kind == "endEvent" or not net.exits.get(n)}
-    queue = deque(ending)
-    while queue:
-        for earlier in before.get(queue.popleft(), ()):
-            if earlier not in ending:
-                ending.add(earlier)
-                queue.append(earlier)
-    stuck = {n for n in nodes if n not in ending}
-    edges = {
-        n: [t for t in net.edges.get(n, ()) if t in stuck and nodes[t].container == nodes[n].container]
-        for n in stuck
-    }
-    issues = []
-    for component in _cycles(sorted(stuck), edges):
-        elements = sorted(component, key=lambda e: (nodes[e].line or 0, e))
-        issues.append(
-            ModelIssue.of(
-                filename,
-                LOOP_WITHOUT_EXIT,
-                {"elements": ", ".join(elements)},
-                elements[0],
-                nodes[elements[0]].line,
-                LOOP_HINT,
-            )
-        )
-    return issues
 
 
 def check_soundness(filename: str, root: etree._Element, max_states: int = MAX_STATES) -> list[ModelIssue]:

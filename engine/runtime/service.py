@@ -15,9 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.exceptions import TaskNotFoundException
-from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
@@ -25,7 +23,7 @@ from ..bpmn import spiff_clock
 from ..bpmn.sandbox import create_script_engine
 from ..bpmn.script_helpers import using_settings
 from ..bpmn.state import dump_state, load_state, new_workflow
-from ..bpmn.tree import unexpected_end
+from ..bpmn.tree import unexpected_end, waiting_message
 from ..definitions.cache import LoadedDefinition, definition_cache
 from ..definitions.service import get_version
 from ..errors import (
@@ -35,7 +33,6 @@ from ..errors import (
     InvalidInput,
     ProcessError,
 )
-from ..forms import Form
 from ..status import InstanceStatus, TaskStatus, instance_transition
 from ..uow import UnitOfWork
 from . import failure, journal
@@ -87,7 +84,7 @@ class Runtime:
         definition = definition_cache(uow).get(uow, row.id)
         form = definition.start_form()
         if form is not None:
-            _validate(form, data)
+            form.require_valid(data)
         now = uow.now()
         instance = ProcessInstance(
             id=uuid.uuid4(),
@@ -146,7 +143,7 @@ class Runtime:
         definition = definition_cache(uow).get(uow, instance.definition_id)
         form = definition.form(task.form_key) if task.form_key else None
         if form is not None:
-            _validate(form, data)
+            form.require_valid(data)
         elif data:
             raise InvalidForm(
                 "this task has no form; it takes no data",
@@ -206,14 +203,14 @@ class Runtime:
         definition = definition_cache(uow).get(uow, instance.definition_id)
         settings = StepSettings(uow, instance.tenant_id, definition.settings)
         workflow, before = self._load(uow, instance, definition)
-        catcher = _waiting_message(workflow, name)
+        catcher = waiting_message(workflow, name)
         if catcher is None:
             raise InvalidInput(f"the procedure is not waiting for message {name!r}", message_name=name)
         event_definition = catcher.task_spec.event_definition
         # Like a user task's data: checked against the catching event's form, or none is taken.
         form_key = (getattr(catcher.task_spec, "extensions", None) or {}).get("formKey")
         if form_key:
-            _validate(definition.form(form_key), payload)
+            definition.form(form_key).require_valid(payload)
         elif payload:
             raise InvalidForm(
                 f"message {name!r} takes no data",
@@ -393,18 +390,3 @@ class Runtime:
             hook.after_step(uow, outcome, step.actor)
         insert_opened(uow, outcome)
         return outcome
-
-
-def _validate(form: Form, data: dict[str, Any]) -> None:
-    errors = form.validate(data)
-    if errors:
-        raise InvalidForm(f"{len(errors)} field(s) are not valid", errors)
-
-
-def _waiting_message(workflow: BpmnWorkflow, name: str) -> SpiffTask | None:
-    """The event that would catch message `name` now."""
-    for task in workflow.get_tasks(state=TaskState.WAITING | TaskState.READY):
-        definition = getattr(task.task_spec, "event_definition", None)
-        if isinstance(definition, MessageEventDefinition) and definition.name == name:
-            return task
-    return None
