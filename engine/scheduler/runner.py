@@ -58,6 +58,8 @@ class TickReport:
     escalations: EscalationSweep = field(default_factory=EscalationSweep)
     rehearsal: RehearsalSweep = field(default_factory=RehearsalSweep)
     ms: float = 0.0
+    # The clock before the sweeps read theirs: what fell due after it is this tick's to wait for.
+    began_at: datetime | None = None
 
     @property
     def more(self) -> bool:
@@ -95,7 +97,7 @@ class Scheduler:
 
     def tick(self) -> TickReport:
         began = time.perf_counter()
-        report = TickReport()
+        report = TickReport(began_at=self.services.clock.now())
         self._count_backlog()
         finish_timers = self._start_timer_sweep()
         try:
@@ -184,7 +186,7 @@ class Scheduler:
                 report = self.tick()
                 if report.more:
                     continue
-                wait = self._until_next_timer()
+                wait = self._until_next_timer(report.began_at)
                 if wait is None or wait >= interval or time.monotonic() - began > MAX_JOB_SECONDS:
                     break  # the next regular tick is soon enough
                 time.sleep(wait)
@@ -200,16 +202,18 @@ class Scheduler:
     def _running(self) -> bool:
         return self._apscheduler is None or bool(self._apscheduler.running)
 
-    def _until_next_timer(self) -> float | None:
-        """Seconds until the next timer falls due (a range scan of the partial index), or None.
+    def _until_next_timer(self, since: datetime | None) -> float | None:
+        """Seconds until the next timer falls due (a range scan of the partial index), 0 for one that
+        fell due while the tick ran, or None.
 
-        Only timers still in the future count: one that is due but was not fired by the tick that
-        just ran is held by someone else (or failing) and waits for the regular cadence."""
+        Timers already due when the tick began do not count: the tick's sweep saw them, so one still
+        waiting is held by someone else (or failing) and waits for the regular cadence. One that
+        fell due after the sweep read its clock (a slow tick) is fired at once, not a tick late."""
         with self.services.uow(readonly=True) as uow:
             now = uow.now()
             due = uow.session.scalar(
                 select(func.min(ProcessInstance.next_timer_due)).where(
-                    ProcessInstance.next_timer_due >= now,
+                    ProcessInstance.next_timer_due > (since or now),
                     # A rehearsal tenant's timers are on its own clock: caught up on the regular ticks.
                     tenant_scope(ProcessInstance.tenant_id, scoped=False),
                 )
@@ -217,7 +221,7 @@ class Scheduler:
             if due is None:
                 return None
             # SpiffWorkflow fires once the moment has passed: wake just after it.
-            return (due - now).total_seconds() + 0.002
+            return max((due - now).total_seconds(), 0.0) + 0.002
 
     # --- running ------------------------------------------------------------------------------
 

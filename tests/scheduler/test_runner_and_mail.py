@@ -154,6 +154,30 @@ def test_a_timer_due_before_the_next_tick_is_fired_on_time(deployed, services, c
     assert timedelta(0) < fired.at - due < timedelta(seconds=30)
 
 
+class SlowTicks(Scheduler):
+    """A tick that takes a second of its clock, as on a loaded machine."""
+
+    def __init__(self, services, clock) -> None:
+        super().__init__(services, mailer=None)
+        self.clock = clock
+
+    def tick(self):
+        report = super().tick()
+        self.clock.advance(seconds=1)
+        return report
+
+
+def test_a_timer_that_falls_due_while_the_tick_runs_is_fired_without_waiting_for_the_next(
+    deployed, services, clock
+):
+    """The timer falls due after the tick's sweep read its clock and before the tick ended: it is
+    neither fired by that sweep nor in the future any more, and must not wait a whole tick interval."""
+    instance_id = start(services, "timers", {"herinneringen": 0})
+    clock.advance(hours=2, seconds=-0.5)  # due half a second from now
+    SlowTicks(services, clock).run_due()
+    assert len(events(services, instance_id, "timers_fired")) == 1
+
+
 def test_a_rehearsal_municipality_escalates_in_the_app_but_mails_nobody(deployed, services, clock, smtp):
     """A jump of a rehearsal clock can raise many escalations at once; the people behind the addresses
     are real, so a practice municipality's escalations stay in the app."""
