@@ -9,6 +9,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from .aggregates import register_sqlite_aggregates
+
 # How long a SQLite writer waits for another writer's transaction before giving up. Commands hold
 # the write lock for milliseconds, so this is a safety margin, not an expected wait.
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -90,6 +92,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
+        register_sqlite_aggregates(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

@@ -9,16 +9,19 @@ and nature) come from the klachtenmeldpunt's register, privacy incidents from th
 
 from __future__ import annotations
 
-import statistics
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, union_all
+from sqlalchemy import Text, cast, func, literal, or_, select
+from sqlalchemy.orm import Session
 
 from ..access import Actor
+from ..db.aggregates import percentile, seconds_between
+from ..db.base import UTCDateTime
 from ..errors import InvalidInput
 from ..privacy.registers import register_counts
 from ..procedures.models import Indicator, Procedure
@@ -118,26 +121,27 @@ def _values(value: Any) -> Iterable[str]:
         yield str(value)
 
 
-def _days(delta: timedelta) -> float:
-    return delta.total_seconds() / 86400
-
-
 def indicators(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime) -> Indicators:
     actor.require(*MONITOR_ROLES)
     _check_period(start, end)
     tenant = actor.tenant_id
+    # Counted, averaged and the medians taken in the database: a municipality's year is tens of
+    # thousands of task rows, and fetching them was most of the time (bench/national.py).
     with uow:
         session = uow.session
-        started_rows = session.execute(
-            select(Procedure.ingang).where(
-                Procedure.tenant_id == tenant, Procedure.started_at >= start, Procedure.started_at < end
-            )
-        ).all()
-        ended_rows = session.execute(
-            select(Procedure.started_at, Procedure.ended_at, Procedure.outcome, Procedure.stop_reason).where(
+        ingang: Counter[str] = Counter()
+        for name, count in session.execute(
+            select(Procedure.ingang, func.count())
+            .where(Procedure.tenant_id == tenant, Procedure.started_at >= start, Procedure.started_at < end)
+            .group_by(Procedure.ingang)
+        ):
+            ingang[name or "onbekend"] += count
+        duration = seconds_between(Procedure.ended_at, Procedure.started_at)
+        ended, mean_seconds, median_seconds = session.execute(
+            select(func.count(), func.avg(duration), percentile(duration, 0.5)).where(
                 Procedure.tenant_id == tenant, Procedure.ended_at >= start, Procedure.ended_at < end
             )
-        ).all()
+        ).one()
         running = session.scalar(
             select(func.count())
             .select_from(Procedure)
@@ -157,7 +161,8 @@ def indicators(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime) ->
             *ANSWER_KEYS,
         )
         indicator_rows = session.execute(
-            select(Indicator.procedure_id, Indicator.key, Indicator.value).where(
+            # As text: the same few values recur in thousands of rows, decoded once each below.
+            select(Indicator.procedure_id, Indicator.key, cast(Indicator.value, Text)).where(
                 Indicator.tenant_id == tenant,
                 Indicator.key.in_(keys),
                 Indicator.recorded_at >= start,
@@ -165,26 +170,20 @@ def indicators(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime) ->
             )
         ).all()
         registers = register_counts(uow, tenant, start, end)
-        task_rows = session.execute(
-            select(Task.phase, Task.created_at, Task.completed_at, Task.due_at).where(
-                Task.tenant_id == tenant,
-                Task.status == TaskStatus.COMPLETED,
-                Task.kind == "user",
-                Task.completed_at >= start,
-                Task.completed_at < end,
-            )
-        ).all()
-    durations = [_days(e - s) for s, e, _, _ in ended_rows if e is not None]
+        stalls = _stalls(session, tenant, start, end)
     per_key: dict[str, dict[str, set[Any]]] = defaultdict(lambda: defaultdict(set))
     answers: dict[str, Counter[str]] = defaultdict(Counter)
-    for procedure_id, key, value in indicator_rows:
+    decoded: dict[str | None, list[str]] = {}
+    for procedure_id, key, text in indicator_rows:
+        items = decoded.get(text)
+        if items is None:
+            items = decoded[text] = list(_values(json.loads(text) if text is not None else None))
         if key in ANSWER_KEYS:
-            answers[ANSWER_KEYS[key]].update(_values(value))
+            answers[ANSWER_KEYS[key]].update(items)
             continue
         group = "domains" if key in DOMAIN_KEYS else "parties" if key in PARTY_KEYS else key
-        for item in _values(value):
+        for item in items:
             per_key[group][item].add(procedure_id)
-    stalls = _stalls(task_rows)
 
     def counted(group: str) -> dict[str, int]:
         return dict(sorted((k, len(v)) for k, v in per_key[group].items()))
@@ -193,12 +192,12 @@ def indicators(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime) ->
         tenant_id=tenant,
         period_start=start,
         period_end=end,
-        started=len(started_rows),
-        ended=len(ended_rows),
+        started=sum(ingang.values()),
+        ended=int(ended or 0),
         running_at_end=running or 0,
-        ingang=dict(sorted(Counter(r[0] or "onbekend" for r in started_rows).items())),
-        duration_days_mean=round(statistics.fmean(durations), 2) if durations else None,
-        duration_days_median=round(statistics.median(durations), 2) if durations else None,
+        ingang=dict(sorted(ingang.items())),
+        duration_days_mean=round(float(mean_seconds) / 86400, 2) if ended else None,
+        duration_days_median=round(float(median_seconds) / 86400, 2) if ended else None,
         domains=counted("domains"),
         parties=counted("parties"),
         clientondersteuning=counted(SUPPORT_KEY),
@@ -220,33 +219,32 @@ def indicators(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime) ->
     )
 
 
-def _stalls(rows: Iterable[Any]) -> dict[str, Any]:
-    waits: dict[str, list[float]] = defaultdict(list)
-    late: Counter[str] = Counter()
-    for phase, created_at, completed_at, due_at in rows:
-        name = phase or "onbekend"
-        waits[name].append(_days(completed_at - created_at))
-        if due_at is not None and completed_at > due_at:
-            late[name] += 1
+def _stalls(session: Session, tenant: str, start: datetime, end: datetime) -> dict[str, Any]:
+    """Per phase: user tasks completed in the period, their median waiting time (opened → completed)
+    and how many were completed after their due time."""
+    phase = func.coalesce(Task.phase, "onbekend")
+    rows = session.execute(
+        select(
+            phase,
+            func.count(),
+            percentile(seconds_between(Task.completed_at, Task.created_at), 0.5),
+            func.count().filter(Task.due_at.is_not(None), Task.completed_at > Task.due_at),
+        )
+        .where(
+            Task.tenant_id == tenant,
+            Task.status == TaskStatus.COMPLETED,
+            Task.kind == "user",
+            Task.completed_at >= start,
+            Task.completed_at < end,
+        )
+        .group_by(phase)
+        .order_by(phase)
+    ).all()
     return {
-        "tasks_completed_by_phase": {p: len(w) for p, w in sorted(waits.items())},
-        "waiting_days_median_by_phase": {p: round(statistics.median(w), 2) for p, w in sorted(waits.items())},
-        "completed_late_by_phase": {p: late[p] for p in sorted(waits)},
+        "tasks_completed_by_phase": {name: count for name, count, _, _ in rows},
+        "waiting_days_median_by_phase": {name: round(median / 86400, 2) for name, _, median, _ in rows},
+        "completed_late_by_phase": {name: late for name, _, _, late in rows},
     }
-
-
-def _percentile(values: list[float], p: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = p / 100 * (len(ordered) - 1)
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
-def _hours(delta: timedelta) -> float:
-    return delta.total_seconds() / 3600
 
 
 def bottlenecks(
@@ -260,55 +258,54 @@ def bottlenecks(
         end = end or now + timedelta(seconds=1)  # half-open: up to and including now
         start = start or end - timedelta(days=90)
         _check_period(start, end)
-        columns = (
-            Task.process_id,
-            Task.element_id,
-            Task.name,
-            Task.role,
-            Task.status,
-            Task.created_at,
-            Task.due_at,
-            Task.completed_at,
-        )
-        # Two index ranges (ix_tasks_tenant_status_completed covers both and every column read): as
-        # one OR the planner walks all of the municipality's task rows (bench/national.py).
-        rows = uow.session.execute(
-            union_all(
-                select(*columns).where(Task.tenant_id == actor.tenant_id, Task.status == TaskStatus.OPEN),
-                select(*columns).where(
-                    Task.tenant_id == actor.tenant_id,
-                    Task.status == TaskStatus.COMPLETED,
-                    Task.completed_at >= start,
-                    Task.completed_at < end,
-                ),
+        element = (Task.process_id, Task.element_id)
+        waited = seconds_between(literal(now, UTCDateTime), Task.created_at)
+        # Grouped in the database, from one index range each (ix_tasks_tenant_status_completed
+        # covers both and every column read; as one OR the planner walks all the municipality's rows).
+        waiting = uow.session.execute(
+            select(
+                *element,
+                func.max(Task.name),
+                func.max(Task.role),
+                func.count(),
+                func.count().filter(Task.due_at < now),
+                percentile(waited, 0.5),
+                percentile(waited, 0.9),
             )
+            .where(Task.tenant_id == actor.tenant_id, Task.status == TaskStatus.OPEN)
+            .group_by(*element)
         ).all()
-    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for row in rows:
-        groups[(row.process_id, row.element_id)].append(row)
-    result = []
-    for (process_id, element_id), items in groups.items():
-        waiting = [_hours(now - r.created_at) for r in items if r.status == TaskStatus.OPEN]
-        handled = [_hours(r.completed_at - r.created_at) for r in items if r.status == TaskStatus.COMPLETED]
-        p50, p90 = _percentile(waiting, 50), _percentile(waiting, 90)
-        handled_median = _percentile(handled, 50)
-        result.append(
-            Bottleneck(
-                process_id=process_id,
-                element_id=element_id,
-                name=items[-1].name,
-                role=items[-1].role,
-                open=len(waiting),
-                overdue=sum(
-                    1
-                    for r in items
-                    if r.status == TaskStatus.OPEN and r.due_at is not None and r.due_at < now
-                ),
-                waiting_hours_median=round(p50, 2) if p50 is not None else None,
-                waiting_hours_p90=round(p90, 2) if p90 is not None else None,
-                completed_in_period=len(handled),
-                handling_hours_median=round(handled_median, 2) if handled_median is not None else None,
+        handled = uow.session.execute(
+            select(
+                *element,
+                func.max(Task.name),
+                func.max(Task.role),
+                func.count(),
+                percentile(seconds_between(Task.completed_at, Task.created_at), 0.5),
             )
+            .where(
+                Task.tenant_id == actor.tenant_id,
+                Task.status == TaskStatus.COMPLETED,
+                Task.completed_at >= start,
+                Task.completed_at < end,
+            )
+            .group_by(*element)
+        ).all()
+    items: dict[tuple[str, str], Bottleneck] = {}
+    for process_id, element_id, name, role, count, median in handled:
+        items[(process_id, element_id)] = Bottleneck(
+            process_id, element_id, name, role, 0, 0, None, None, count, _rounded_hours(median)
         )
-    result.sort(key=lambda b: (-b.overdue, -b.open, b.process_id, b.element_id))
+    for process_id, element_id, name, role, count, overdue, median, p90 in waiting:
+        item = items.setdefault(
+            (process_id, element_id),
+            Bottleneck(process_id, element_id, name, role, 0, 0, None, None, 0, None),
+        )
+        item.open, item.overdue = count, overdue
+        item.waiting_hours_median, item.waiting_hours_p90 = _rounded_hours(median), _rounded_hours(p90)
+    result = sorted(items.values(), key=lambda b: (-b.overdue, -b.open, b.process_id, b.element_id))
     return BottleneckReport(period_start=start, period_end=end, items=result)
+
+
+def _rounded_hours(seconds: float | None) -> float | None:
+    return round(seconds / 3600, 2) if seconds is not None else None

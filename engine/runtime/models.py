@@ -59,14 +59,23 @@ class Task(Base):
         Index("ix_tasks_inbox", "tenant_id", "status", "role", "due_at"),
         Index("ix_tasks_instance", "instance_id", "status"),
         Index("ix_tasks_element", "tenant_id", "process_id", "element_id", "status"),
-        # The bottleneck heatmap: open tasks and those completed in the period, read from the index
-        # alone on PostgreSQL (migration 0017; bench/national.py).
+        # The bottleneck heatmap and the indicators' stalls per phase: open tasks and those completed
+        # in the period, read from the index alone on PostgreSQL (migrations 0018, 0019; bench/national.py).
         Index(
             "ix_tasks_tenant_status_completed",
             "tenant_id",
             "status",
             "completed_at",
-            postgresql_include=["process_id", "element_id", "name", "role", "created_at", "due_at"],
+            postgresql_include=[
+                "process_id",
+                "element_id",
+                "name",
+                "role",
+                "created_at",
+                "due_at",
+                "kind",
+                "phase",
+            ],
         ),
         # The scheduler's watch on due times (engine.scheduler.deadlines.open_overdue_task_deadlines):
         # open tasks whose deadline row it has not opened yet.

@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 from engine.monitoring.exports import _safe
-from engine.monitoring.service import _percentile, _values
-
-
-def test_percentiles_interpolate():
-    assert _percentile([], 50) is None
-    assert _percentile([5.0], 90) == 5.0
-    assert _percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
-    assert _percentile([10.0, 0.0], 90) == 9.0
+from engine.monitoring.service import _values
 
 
 def test_indicator_values_are_flattened_and_named():
