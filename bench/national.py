@@ -4,11 +4,11 @@ then the manager dashboard's queries for one municipality (`dashboard_ms`), one 
 (`indicators_ms`) and an XES export of one municipality (`export_xes_events_per_s`,
 `export_peak_rss_mb` measured in a subprocess), with the index use of every query's plan.
 
-`make bench` runs a tenth of the scale (100,000 procedures, 1,000,000 task rows, about 20 s of
-loading): the full load took 4 to 8 minutes on a shared 2-core machine (248 s at a load average of 9,
-486 s at 17; most of it building the indexes), too long for every run. `python -m bench scale` runs the full
-scale (1,000,000 procedures, 10,000,000 task rows); its figures carry the suffix `_1m`. The XES
-export always covers 1,000,000 events (one municipality's timeline, generated for it alone).
+`make bench` runs the full scale (`bench/scale.py`: 1,000,000 procedures, 10,000,000 task rows; its
+figures carry the suffix `_1m`). Loading takes about four minutes on an idle 2-core machine (249 s, of
+which 161 s building the indexes) and up to eight on a loaded one. `python -m bench national` runs a
+tenth (100,000 procedures, suffix `_100k`, about 40 s of loading) for a quick look. The XES export
+always covers 1,000,000 events (one municipality's timeline, generated for it alone).
 
 The data live in their own database (`wams_bench_national…`), dropped afterwards.
 """
