@@ -189,7 +189,15 @@ def test_wams_export_writes_a_file_pm4py_reads(api, clock, database_url, monkeyp
         main, ["export", "xes", *period, "--user", "manager.utrecht", "-o", str(target)]
     )
     assert result.exit_code == 0, result.output
-    assert set(pm4py.read_xes(str(target))["case:concept:name"]) == {first["reference"], second["reference"]}
+    frame = pm4py.read_xes(str(target))
+    assert set(frame["case:concept:name"]) == {first["reference"], second["reference"]}
+    # The analyst sees the dashboard's counts for the same period: procedures started, per ingang.
+    shown = api.get(
+        f"/api/v1/monitoring/indicators?start={year}-01-01&end={year + 1}-01-01", as_=Role.MANAGER
+    ).get_json()
+    traces = frame.drop_duplicates("case:concept:name")
+    assert len(traces) == shown["started"] == 2
+    assert traces["case:wams:ingang"].value_counts().to_dict() == shown["ingang"]
     target = tmp_path / "utrecht.jsonocel"
     result = CliRunner().invoke(
         main, ["export", "ocel", *period, "--user", "manager.utrecht", "-o", str(target)]
