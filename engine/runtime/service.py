@@ -38,7 +38,7 @@ from ..uow import UnitOfWork
 from . import failure, journal
 from .locks import lock_instance, lock_task, require_running, try_lock_instance
 from .models import ProcessInstance, Task
-from .outcome import Authorize, RuntimeHooks, StepOutcome
+from .outcome import Authorize, Notice, NoticeWriter, RuntimeHooks, StepOutcome
 from .persist import Step, insert_opened, persist_step, ready_ids, workflows
 from .stepper import ShiftedTimer, advance, engine_errors, shift_waiting_timers, snapshot
 from .task_rows import StepSettings
@@ -56,11 +56,15 @@ class Runtime:
         script_budget_ms: int = 250,
         max_state_bytes: int = DEFAULT_MAX_STATE_BYTES,
         hooks: Sequence[RuntimeHooks] = (),
+        write_notice: NoticeWriter | None = None,
     ) -> None:
         spiff_clock.install()
         self.script_engine = create_script_engine(script_budget_ms)
         self.max_state_bytes = max_state_bytes
         self.hooks = list(hooks)
+        # Writes the notifications the runtime wants sent (engine.services gives the scheduler's);
+        # a bare runtime (engine tests) tells nobody.
+        self.write_notice = write_notice
 
     # --- commands ---------------------------------------------------------------------------
 
@@ -330,10 +334,17 @@ class Runtime:
         return shifted
 
     def mark_error(self, uow: UnitOfWork, instance_id: uuid.UUID, error: ProcessError) -> None:
-        """Record that the instance cannot advance on its own (engine.runtime.failure)."""
-        failure.mark_error(uow, instance_id, error)
+        """Record that the instance cannot advance on its own, its managers told in the same unit of
+        work (engine.runtime.failure)."""
+        notice = failure.mark_error(uow, instance_id, error)
+        if notice is not None:
+            self._write_notice(uow, notice)
 
     # --- internals --------------------------------------------------------------------------
+
+    def _write_notice(self, uow: UnitOfWork, notice: Notice) -> None:
+        if self.write_notice is not None:
+            self.write_notice(uow, notice)
 
     def task_data(
         self, uow: UnitOfWork, instance: ProcessInstance, task_ids: Sequence[uuid.UUID]
@@ -383,7 +394,7 @@ class Runtime:
         if step.progress.workflow.is_completed():
             refused = unexpected_end(step.progress.workflow)
             if refused is not None:
-                failure.mark_error_after_rollback(uow, step.instance.id, refused)
+                failure.mark_error_after_rollback(uow, step.instance.id, refused, self._write_notice)
                 raise refused
         outcome = persist_step(uow, step, max_state_bytes=self.max_state_bytes)
         for hook in self.hooks:
