@@ -28,6 +28,8 @@ from typing import Any
 
 from gunicorn import util
 
+from engine.config import Settings, log_format
+
 # --- gunicorn's own errors as problem+json --------------------------------------------------------
 
 # The same as gunicorn's defaults, written down because the answers above depend on them.
@@ -101,15 +103,14 @@ def on_exit(server: Any) -> None:
 # gunicorn writes its error log (starting, booting and stopping workers, a worker's crash) and, when
 # asked, an access log line per request through the loggers `gunicorn.error` and `gunicorn.access`.
 # They go to stderr in the app's format: one JSON object per line (engine/logs.py) when
-# WAMS_LOG_FORMAT is json, as it is by default in production (the rule of engine/config.py).
+# WAMS_LOG_FORMAT is json, as it is by default in production (the rule is engine.config.log_format).
 # The access log is off unless WAMS_ACCESS_LOG=true: the app already logs each request it answers
 # (api/request_log.py) with its route template, municipality and user. An access line holds the
 # method, the path without its query string, status, size and duration; never the client's address,
 # the query or the user agent (they may be personal data).
-_production = os.environ.get("WAMS_ENV", "development") == "production"
-_log_format = os.environ.get("WAMS_LOG_FORMAT") or ("json" if _production else "text")
+_log_format = log_format(os.environ.get("WAMS_ENV", Settings.env), os.environ.get("WAMS_LOG_FORMAT", ""))
 _access = os.environ.get("WAMS_ACCESS_LOG", "").lower() in {"1", "true", "yes", "on"}
-_level = os.environ.get("WAMS_LOG_LEVEL", "INFO").upper()
+_level = os.environ.get("WAMS_LOG_LEVEL", Settings.log_level).upper()
 
 logconfig_dict = {
     "version": 1,

@@ -24,6 +24,13 @@ class ConfigError(Exception):
         self.problems = problems
 
 
+def log_format(env: str, chosen: str = "") -> str:
+    """The log format: the one chosen (WAMS_LOG_FORMAT), else one JSON object per line in production,
+    where logs are collected, and text elsewhere, where people read them. gunicorn's own log lines
+    follow the same rule (api/gunicorn_conf.py), before any Settings exist."""
+    return chosen or ("json" if env == "production" else "text")
+
+
 def _parse_bool(text: str) -> bool:
     lowered = text.strip().lower()
     if lowered in {"1", "true", "yes", "on"}:
@@ -143,7 +150,7 @@ class Settings:
             problems.append("WAMS_OIDC_ISSUER is set but WAMS_OIDC_CLIENT_ID is not")
         changes: dict[str, Any] = {}
         if not self.log_format:
-            changes["log_format"] = "json" if self.is_production else "text"
+            changes["log_format"] = log_format(self.env)
         database_url = self.database_url
         if not database_url:
             if self.is_production:

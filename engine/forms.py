@@ -94,6 +94,16 @@ class Form:
             raise InvalidForm(f"{len(errors)} field(s) are not valid", errors)
 
 
+def require_data(form: Form | None, data: dict[str, Any], refusal: str) -> None:
+    """Check data against the form that takes it; where there is no form, no data is taken and
+    `refusal` says so (naming each field as unknown)."""
+    if form is not None:
+        form.require_valid(data)
+    elif data:
+        unknown = [FieldError(key, "unknown field", "unknown_field") for key in sorted(data)]
+        raise InvalidForm(refusal, unknown)
+
+
 def _collect_categories(schema: Any, found: set[str]) -> None:
     if isinstance(schema, dict):
         fact = schema.get("x-fact")

@@ -17,6 +17,7 @@ from .procedures.hooks import ProcedureHooks
 from .runtime.outcome import RuntimeHooks
 from .runtime.service import Runtime
 from .scheduler.hooks import DeadlineHooks
+from .scheduler.notify import write_notice
 from .uow import UnitOfWork
 
 
@@ -50,5 +51,7 @@ def build_services(
         max_state_bytes=settings.max_state_bytes,
         # Deadline tracking runs last, after the domain hooks have recorded the step.
         hooks=[ProcedureHooks(), *hooks, DeadlineHooks()],
+        # What the runtime wants told (an instance in error) becomes the scheduler's notifications.
+        write_notice=write_notice,
     )
     return Services(settings=settings, database=database, clock=clock, runtime=runtime)

@@ -10,13 +10,22 @@ FORBIDDEN = ("flask", "api", "werkzeug", "flask_smorest", "flask_babel")
 
 
 def _imports(path: Path) -> list[str]:
+    """The modules `path` imports, relative imports resolved (`from ..scheduler import x` in
+    engine/runtime/failure.py is engine.scheduler)."""
     tree = ast.parse(path.read_text(), filename=str(path))
+    package = list(path.relative_to(ENGINE.parent).with_suffix("").parts[:-1])
     names = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.extend(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.append(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1]
+            if node.module:
+                names.append(".".join([*base, node.module]))
+            else:  # from . import journal: each name may be a module
+                names.extend(".".join([*base, alias.name]) for alias in node.names)
     return names
 
 
@@ -34,6 +43,37 @@ def test_the_check_itself_sees_imports():
     # A rule that cannot fail proves nothing: make sure the parser finds a forbidden import.
     sample = ENGINE.parent / "api" / "app.py"
     assert "flask" in {name.split(".")[0] for name in _imports(sample)}
+
+
+# --- the runtime stands below the domain layers that hook into it -----------------------------------
+
+RUNTIME = ENGINE / "runtime"
+# They plug into the runtime (RuntimeHooks, the notice writer build_services gives it); the runtime
+# hands them what it wants written and never reaches up into them.
+ABOVE_RUNTIME = ("scheduler", "procedures", "privacy", "monitoring", "tasks", "accounts", "services")
+
+
+def _reaches_above_runtime(name: str) -> bool:
+    parts = name.split(".")
+    return parts[0] == "engine" and len(parts) > 1 and parts[1] in ABOVE_RUNTIME
+
+
+def test_the_runtime_never_imports_the_layers_above_it():
+    offenders = [
+        f"{path.relative_to(ENGINE.parent)} imports {name}"
+        for path in RUNTIME.rglob("*.py")
+        for name in _imports(path)
+        if _reaches_above_runtime(name)
+    ]
+    assert offenders == []
+
+
+def test_the_runtime_check_resolves_relative_imports():
+    sample = RUNTIME / "failure.py"
+    found = _imports(sample)
+    assert "engine.uow" in found and "engine.runtime.journal" in found, found
+    scheduler = ENGINE / "scheduler" / "timers.py"
+    assert any(_reaches_above_runtime(name) for name in _imports(scheduler))
 
 
 # --- one writer for task rows and timeline events (engine/runtime/journal.py) -------------------

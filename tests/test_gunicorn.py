@@ -145,3 +145,30 @@ def test_every_line_gunicorn_writes_to_stderr_is_json(sqlite_template: Path, tmp
     assert all(isinstance(r["duration_ms"], int) for r in access)
     assert "Jansen" not in err  # neither the query string nor the user agent
     assert out == ""  # nothing on stdout either
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"WAMS_ENV": "production"}, "json"),
+        ({"WAMS_ENV": "development"}, "text"),
+        ({}, "text"),
+        ({"WAMS_ENV": "production", "WAMS_LOG_FORMAT": "text"}, "text"),
+    ],
+)
+def test_gunicorn_logs_in_the_format_the_app_would_choose(
+    environ: dict[str, str], expected: str, tmp_path: Path
+):
+    """gunicorn reads its log format before any Settings exist; it follows the app's one rule."""
+    from engine.config import Settings
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WAMS_")}
+    env |= environ | {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    shown = subprocess.run(
+        [sys.executable, "-c", "import api.gunicorn_conf as c; print(c.logconfig_dict['handlers']['stderr']['formatter'])"],
+        cwd=REPO, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    app = Settings.from_env(
+        environ, instance_path=tmp_path, secret_key="k", pseudonym_key="k", database_url="sqlite://"
+    )
+    assert shown.stdout.strip() == app.log_format == expected

@@ -8,14 +8,21 @@ from . import day
 
 
 class PeriodArgs(Schema):
+    """The period a report asks for: days in municipal time, the last one included."""
+
     start = day(metadata={"description": "first day (default: 1 January of this year)"})
     end = day(metadata={"description": "last day, inclusive (default: today)"})
 
 
-class IndicatorsSchema(Schema):
-    tenant_id = fields.String(required=True)
+class PeriodSchema(Schema):
+    """The period a report covers: the instants it counted from (inclusive) and to (exclusive)."""
+
     period_start = fields.DateTime(required=True)
     period_end = fields.DateTime(required=True)
+
+
+class IndicatorsSchema(PeriodSchema):
+    tenant_id = fields.String(required=True)
     started = fields.Integer(required=True)
     ended = fields.Integer(required=True)
     running_at_end = fields.Integer(required=True)
@@ -114,9 +121,7 @@ class GatewaySplitSchema(Schema):
     flows = fields.List(fields.Nested(FlowShareSchema), required=True)
 
 
-class ConformanceSchema(Schema):
-    period_start = fields.DateTime(required=True)
-    period_end = fields.DateTime(required=True)
+class ConformanceSchema(PeriodSchema):
     procedures = fields.Integer(required=True)
     truncated = fields.Boolean(required=True)
     fitting = fields.Integer(required=True)
@@ -143,9 +148,7 @@ class BottleneckSchema(Schema):
     handling_hours_median = fields.Float(allow_none=True)
 
 
-class BottleneckListSchema(Schema):
-    period_start = fields.DateTime(required=True)
-    period_end = fields.DateTime(required=True)
+class BottleneckListSchema(PeriodSchema):
     items = fields.List(fields.Nested(BottleneckSchema), required=True)
 
 

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..access import Actor
-from ..errors import Conflict, InvalidProcessModel, NotFound
+from ..errors import NotFound
 from ..roles import Role
 from ..tenancy import tenant_settings
 from ..uow import UnitOfWork
@@ -20,7 +19,14 @@ from .bundle import Bundle
 from .cache import definition_cache
 from .form_docs import form_document
 from .models import DefinitionFile, ProcessDefinition
-from .service import Deployment, deploy_in, get_version, list_definitions, validate_bundle
+from .service import (
+    Deployment,
+    concurrent_deployment,
+    deploy_checked,
+    get_version,
+    list_definitions,
+    validate_bundle,
+)
 
 READERS = (
     Role.PROCESS_DESIGNER,
@@ -103,15 +109,11 @@ def deploy_upload(
     with uow:
         if len(bundle.files) == 1:
             bundle = bundle.with_missing_from(_companions(uow, actor.tenant_id, bundle))
-        overrides = tenant_settings(uow, actor.tenant_id)
-        analysis = validate_bundle(bundle, max_xml_bytes=max_xml_bytes, tenant_settings=overrides)
-        if not analysis.ok:
-            raise InvalidProcessModel(f"the bundle has {len(analysis.errors)} error(s)", analysis.errors)
-        deployments = deploy_in(uow, actor.tenant_id, bundle, actor.username, max_xml_bytes=max_xml_bytes)
-        try:
+        analysis, deployments = deploy_checked(
+            uow, actor.tenant_id, bundle, actor.username, max_xml_bytes=max_xml_bytes
+        )
+        with concurrent_deployment():
             uow.commit()
-        except IntegrityError as exc:
-            raise Conflict("another deployment of this process happened at the same time; try again") from exc
     return UploadResult(deployments, analysis)
 
 

@@ -7,16 +7,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from sqlalchemy.exc import IntegrityError
-
 from ..access import Actor
-from ..errors import Conflict, InvalidProcessModel, ModelIssue
+from ..errors import InvalidProcessModel, ModelIssue
 from ..tenancy import tenant_settings
 from ..uow import UnitOfWork
 from .analysis import BundleAnalysis
 from .bundle import Bundle
 from .designer import DESIGNERS
-from .service import Deployment, definition_bundle, deploy_in, get_version, validate_bundle
+from .service import (
+    Deployment,
+    concurrent_deployment,
+    definition_bundle,
+    deploy_checked,
+    get_version,
+    validate_bundle,
+)
 
 EDITABLE = (".bpmn", ".dmn")
 
@@ -57,13 +62,9 @@ def deploy_edit(
     actor.require(*DESIGNERS)
     with uow:
         bundle = _edited(uow, actor, process_id, path, content)
-        overrides = tenant_settings(uow, actor.tenant_id)
-        analysis = validate_bundle(bundle, max_xml_bytes=max_xml_bytes, tenant_settings=overrides)
-        if not analysis.ok:
-            raise InvalidProcessModel(f"the bundle has {len(analysis.errors)} error(s)", analysis.errors)
-        deployments = deploy_in(uow, actor.tenant_id, bundle, actor.username, max_xml_bytes=max_xml_bytes)
-        try:
+        analysis, deployments = deploy_checked(
+            uow, actor.tenant_id, bundle, actor.username, max_xml_bytes=max_xml_bytes
+        )
+        with concurrent_deployment():
             uow.commit()
-        except IntegrityError as exc:
-            raise Conflict("another deployment of this process happened at the same time; try again") from exc
     return EditResult(analysis, deployments)

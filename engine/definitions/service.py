@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,10 +42,8 @@ def deploy(
     """
     with uow:
         deployments = deploy_in(uow, tenant_id, bundle, actor, max_xml_bytes=max_xml_bytes)
-        try:
+        with concurrent_deployment():
             uow.commit()
-        except IntegrityError as exc:
-            raise Conflict("another deployment of this process happened at the same time; try again") from exc
         return deployments
 
 
@@ -52,11 +51,29 @@ def deploy_in(
     uow: UnitOfWork, tenant_id: str, bundle: Bundle, actor: str | None, *, max_xml_bytes: int
 ) -> list[Deployment]:
     """`deploy` inside a unit of work the caller owns (e.g. seeding several tenants at once)."""
+    return deploy_checked(uow, tenant_id, bundle, actor, max_xml_bytes=max_xml_bytes)[1]
+
+
+def deploy_checked(
+    uow: UnitOfWork, tenant_id: str, bundle: Bundle, actor: str | None, *, max_xml_bytes: int
+) -> tuple[BundleAnalysis, list[Deployment]]:
+    """`deploy_in`, and the analysis it deployed from (its warnings are the designer's to see): the
+    bundle is analysed once, with the municipality's settings."""
     get_tenant(uow, tenant_id)  # a clear NotFound, not a foreign-key violation at the first insert
     analysis = analyze(bundle, max_xml_bytes=max_xml_bytes, tenant_settings=tenant_settings(uow, tenant_id))
     if not analysis.ok:
         raise InvalidProcessModel(f"the bundle has {len(analysis.errors)} error(s)", analysis.errors)
-    return [_deploy_entry(uow, tenant_id, entry, actor) for entry in analysis.entries.values()]
+    return analysis, [_deploy_entry(uow, tenant_id, entry, actor) for entry in analysis.entries.values()]
+
+
+@contextmanager
+def concurrent_deployment() -> Iterator[None]:
+    """Around a deployment's commit: a version number another deployment of the same process took
+    meanwhile (the unique key) is a Conflict to retry, not an internal error."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise Conflict("another deployment of this process happened at the same time; try again") from exc
 
 
 def _deploy_entry(uow: UnitOfWork, tenant_id: str, entry: EntryProcess, actor: str | None) -> Deployment:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -56,3 +57,21 @@ class RuntimeHooks(Protocol):
 
 
 Authorize = Callable[[Task, ProcessInstance], None]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notification the runtime wants written (e.g. the managers told of an instance in error).
+    The runtime owns no notifications: a `NoticeWriter` given to it writes them."""
+
+    tenant_id: str
+    kind: str
+    title: str
+    body: str
+    roles: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()
+    instance_id: uuid.UUID | None = None
+
+
+NoticeWriter = Callable[[UnitOfWork, Notice], None]
+"""Writes a notice inside the given unit of work (engine.scheduler.notify.write_notice)."""

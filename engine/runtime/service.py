@@ -28,19 +28,18 @@ from ..definitions.cache import LoadedDefinition, definition_cache
 from ..definitions.service import get_version
 from ..errors import (
     Conflict,
-    FieldError,
-    InvalidForm,
     InvalidInput,
     ProcessError,
 )
+from ..forms import require_data
 from ..status import InstanceStatus, TaskStatus, instance_transition
 from ..uow import UnitOfWork
 from . import failure, journal
 from .locks import lock_instance, lock_task, require_running, try_lock_instance
 from .models import ProcessInstance, Task
-from .outcome import Authorize, RuntimeHooks, StepOutcome
+from .outcome import Authorize, Notice, NoticeWriter, RuntimeHooks, StepOutcome
 from .persist import Step, insert_opened, persist_step, ready_ids, workflows
-from .stepper import ShiftedTimer, advance, engine_errors, shift_waiting_timers, snapshot
+from .stepper import Advance, ShiftedTimer, advance, engine_errors, shift_waiting_timers, snapshot
 from .task_rows import StepSettings
 from .versions import newest_for_continuation
 from .workflow_cache import Cached
@@ -56,11 +55,15 @@ class Runtime:
         script_budget_ms: int = 250,
         max_state_bytes: int = DEFAULT_MAX_STATE_BYTES,
         hooks: Sequence[RuntimeHooks] = (),
+        write_notice: NoticeWriter | None = None,
     ) -> None:
         spiff_clock.install()
         self.script_engine = create_script_engine(script_budget_ms)
         self.max_state_bytes = max_state_bytes
         self.hooks = list(hooks)
+        # Writes the notifications the runtime wants sent (engine.services gives the scheduler's);
+        # a bare runtime (engine tests) tells nobody.
+        self.write_notice = write_notice
 
     # --- commands ---------------------------------------------------------------------------
 
@@ -142,13 +145,7 @@ class Runtime:
             authorize(task, instance)
         definition = definition_cache(uow).get(uow, instance.definition_id)
         form = definition.form(task.form_key) if task.form_key else None
-        if form is not None:
-            form.require_valid(data)
-        elif data:
-            raise InvalidForm(
-                "this task has no form; it takes no data",
-                [FieldError(key, "unknown field", "unknown_field") for key in sorted(data)],
-            )
+        require_data(form, data, "this task has no form; it takes no data")
         settings = StepSettings(uow, tenant_id, definition.settings)
         workflow, before = self._load(uow, instance, definition)
         try:
@@ -164,15 +161,7 @@ class Runtime:
             spiff_task.data.update(data)
             spiff_task.run()
 
-        with using_settings(settings, definition.parties):
-            progress = advance(
-                workflow,
-                instance.current_process_id,
-                definition.compiled,
-                self.script_engine,
-                before=run_task,
-                newer=newest_for_continuation(uow, instance, definition, settings),
-            )
+        progress = self._advance(uow, instance, definition, settings, workflow, before=run_task)
         journal.close_task(uow, task, TaskStatus.COMPLETED, by=actor)
         events = [
             journal.entry(
@@ -209,26 +198,14 @@ class Runtime:
         event_definition = catcher.task_spec.event_definition
         # Like a user task's data: checked against the catching event's form, or none is taken.
         form_key = (getattr(catcher.task_spec, "extensions", None) or {}).get("formKey")
-        if form_key:
-            definition.form(form_key).require_valid(payload)
-        elif payload:
-            raise InvalidForm(
-                f"message {name!r} takes no data",
-                [FieldError(key, "unknown field", "unknown_field") for key in sorted(payload)],
-            )
+        require_data(
+            definition.form(form_key) if form_key else None, payload, f"message {name!r} takes no data"
+        )
 
         def deliver(wf: BpmnWorkflow) -> None:
             wf.send_event(BpmnEvent(event_definition, payload))
 
-        with using_settings(settings, definition.parties):
-            progress = advance(
-                workflow,
-                instance.current_process_id,
-                definition.compiled,
-                self.script_engine,
-                before=deliver,
-                newer=newest_for_continuation(uow, instance, definition, settings),
-            )
+        progress = self._advance(uow, instance, definition, settings, workflow, before=deliver)
         events = [
             journal.entry(
                 instance, "message_received", actor, data_keys=sorted(payload), detail={"message": name}
@@ -267,15 +244,7 @@ class Runtime:
         definition = definition_cache(uow).get(uow, instance.definition_id)
         settings = StepSettings(uow, instance.tenant_id, definition.settings)
         workflow, before = self._load(uow, instance, definition)
-        with using_settings(settings, definition.parties):
-            progress = advance(
-                workflow,
-                instance.current_process_id,
-                definition.compiled,
-                self.script_engine,
-                refresh_timers=True,
-                newer=newest_for_continuation(uow, instance, definition, settings),
-            )
+        progress = self._advance(uow, instance, definition, settings, workflow, refresh_timers=True)
         events = [journal.entry(instance, "timers_fired", None)] if progress.path else []
         return self._finish(uow, Step(instance, definition, progress, settings, None, events, before))
 
@@ -330,21 +299,48 @@ class Runtime:
         return shifted
 
     def mark_error(self, uow: UnitOfWork, instance_id: uuid.UUID, error: ProcessError) -> None:
-        """Record that the instance cannot advance on its own (engine.runtime.failure)."""
-        failure.mark_error(uow, instance_id, error)
+        """Record that the instance cannot advance on its own, its managers told in the same unit of
+        work (engine.runtime.failure)."""
+        notice = failure.mark_error(uow, instance_id, error)
+        if notice is not None:
+            self._write_notice(uow, notice)
 
     # --- internals --------------------------------------------------------------------------
+
+    def _advance(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        definition: LoadedDefinition,
+        settings: StepSettings,
+        workflow: BpmnWorkflow,
+        *,
+        before: Callable[[BpmnWorkflow], None] | None = None,
+        refresh_timers: bool = False,
+    ) -> Advance:
+        """Run the instance's automatic work under its municipality's settings; a period that ends
+        continues on the newest version where the bundle says so."""
+        with using_settings(settings, definition.parties):
+            return advance(
+                workflow,
+                instance.current_process_id,
+                definition.compiled,
+                self.script_engine,
+                before=before,
+                refresh_timers=refresh_timers,
+                newer=newest_for_continuation(uow, instance, definition, settings),
+            )
+
+    def _write_notice(self, uow: UnitOfWork, notice: Notice) -> None:
+        if self.write_notice is not None:
+            self.write_notice(uow, notice)
 
     def task_data(
         self, uow: UnitOfWork, instance: ProcessInstance, task_ids: Sequence[uuid.UUID]
     ) -> list[dict[str, Any]]:
         """The process data open tasks see (read-only; for diagnostics and tests, never shown to users:
         personal data live in facts, see engine.procedures.view)."""
-        definition = definition_cache(uow).get(uow, instance.definition_id)
-        with engine_errors():
-            workflow = load_state(
-                instance.state, definition.compiled, instance.current_process_id, self.script_engine
-            )
+        workflow = self._restore(instance, definition_cache(uow).get(uow, instance.definition_id))
         return [dict(workflow.get_task_from_id(task_id).data) for task_id in task_ids]
 
     def _load(
@@ -355,11 +351,15 @@ class Runtime:
         cached = workflows(uow).take(instance.id, instance.version)
         if cached is not None:
             return cached.workflow, set(cached.ready)
+        workflow = self._restore(instance, definition)
+        return workflow, ready_ids(workflow)
+
+    def _restore(self, instance: ProcessInstance, definition: LoadedDefinition) -> BpmnWorkflow:
+        """The instance's workflow as stored (a library error in the state is a ProcessError)."""
         with engine_errors():
-            workflow = load_state(
+            return load_state(
                 instance.state, definition.compiled, instance.current_process_id, self.script_engine
             )
-        return workflow, ready_ids(workflow)
 
     def _close_open_tasks(
         self, uow: UnitOfWork, instance: ProcessInstance, keep: set[uuid.UUID]
@@ -383,7 +383,7 @@ class Runtime:
         if step.progress.workflow.is_completed():
             refused = unexpected_end(step.progress.workflow)
             if refused is not None:
-                failure.mark_error_after_rollback(uow, step.instance.id, refused)
+                failure.mark_error_after_rollback(uow, step.instance.id, refused, self._write_notice)
                 raise refused
         outcome = persist_step(uow, step, max_state_bytes=self.max_state_bytes)
         for hook in self.hooks:

@@ -21,6 +21,7 @@ from sqlalchemy import or_, select
 from ..access import Actor
 from ..config import Settings
 from ..errors import NotFound
+from ..runtime.outcome import Notice
 from ..uow import UnitOfWork
 from .models import Notification
 
@@ -114,6 +115,20 @@ def notify(
     ]
     uow.session.add_all(rows)
     return rows
+
+
+def write_notice(uow: UnitOfWork, notice: Notice) -> None:
+    """Write what the runtime wants told (`Runtime(write_notice=…)`, wired in engine.services)."""
+    notify(
+        uow,
+        tenant_id=notice.tenant_id,
+        kind=notice.kind,
+        title=notice.title,
+        body=notice.body,
+        recipients=list(notice.recipients),
+        roles=list(notice.roles),
+        instance_id=notice.instance_id,
+    )
 
 
 @dataclass(frozen=True)

@@ -7,24 +7,20 @@ from __future__ import annotations
 
 import itertools
 import logging
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from engine.accounts.service import add_token, add_user
-from engine.config import Settings
-from engine.db.session import connect
 from engine.privacy.models import SecurityEvent
 from engine.rehearsal import REHEARSAL
 from engine.roles import Role
 from engine.scheduler.runner import Scheduler
-from engine.services import build_services
 from engine.tenancy import ensure_tenant
 from tests.api.conftest import PARTIES, ROLES, TENANT, token_of, username
 from tests.factories import deploy_bundle, fixture_bundle
+from tests.racing import race_schedulers
 
 OEFEN = "oefendorp"
 
@@ -181,28 +177,7 @@ def test_two_schedulers_during_an_advance_fire_each_timer_once(api, oefen, servi
         api.post("/api/v1/clock/advance", as_=Role.ADMIN, tenant=OEFEN, json={"duration": "P1Y"}).status_code
         == 200
     )
-    barrier = threading.Barrier(2)
-    reports = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        database = connect(database_url)  # its own connections, as a second process would have
-        try:
-            own = build_services(Settings(env="test"), database=database, clock=clock)
-            scheduler = Scheduler(own, mailer=None, on_item=lambda kind, _id: time.sleep(0.002))
-            barrier.wait()
-            reports.append(scheduler.tick())
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            database.dispose()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert errors == []
+    reports = race_schedulers(database_url, clock, timeout=120)
     # Whatever one scheduler left (held by the other) the next tick finishes, still once each.
     Scheduler(services, mailer=None).tick()
     for procedure_id in procedures:

@@ -72,6 +72,27 @@ def test_upload_deploys_a_new_version_and_same_content_is_the_same_version(api):
     assert listed["three_tasks"]["versions"][0]["created_by"] == "process_designer.utrecht"
 
 
+def test_an_upload_is_analysed_once(api, monkeypatch):
+    """The analysis (parsing, soundness, proofs) is the cost of a deployment: the one the upload was
+    checked with is the one deployed from, not a second run of it."""
+    from engine.definitions import service
+
+    runs = []
+    analyze = service.analyze
+
+    def counted(*args, **kwargs):
+        runs.append(1)
+        return analyze(*args, **kwargs)
+
+    monkeypatch.setattr(service, "analyze", counted)
+    files = _bundle_files("three_tasks")
+    files["three_tasks.bpmn"] = files["three_tasks.bpmn"].replace(b'name="Eerste stap"', b'name="Stap 1"')
+    deployed = _upload(api, files)
+    assert deployed.status_code == 201, deployed.get_json()
+    assert deployed.get_json()["deployments"][0]["created"] is True
+    assert len(runs) == 1
+
+
 def test_one_edited_bpmn_file_is_completed_with_the_deployed_forms(api):
     bpmn = _bundle_files("three_tasks")["three_tasks.bpmn"].replace(
         b'name="Derde stap"', b'name="Laatste stap"'

@@ -8,22 +8,18 @@ import select
 import signal
 import subprocess
 import sys
-import threading
-import time
 from collections import Counter
 
 import pytest
 from sqlalchemy import select as sql_select
 
-from engine.config import Settings
-from engine.db.session import connect
 from engine.runtime.models import ProcessEvent, ProcessInstance, Task
 from engine.scheduler.deadlines import open_deadline
 from engine.scheduler.models import Deadline, Escalation, Notification
 from engine.scheduler.runner import Scheduler
-from engine.services import build_services
 from engine.status import TaskStatus
 from tests.factories import REPO
+from tests.racing import race_schedulers
 from tests.scheduler.conftest import set_tenant_settings, start
 
 POLICY = {"escalatie.review": "uit", "escalatie.fase.beoordeling": "uit", "escalatie.taak": "P5D"}
@@ -78,28 +74,7 @@ def test_two_schedulers_racing_fire_each_timer_and_raise_each_escalation_once(
     deployed, services, clock, database_url
 ):
     timer_ids, task_ids = _setup(services, clock, timers=15, overdue=15)
-    barrier = threading.Barrier(2)
-    reports = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        database = connect(database_url)  # its own connections, as a second process would have
-        try:
-            own = build_services(Settings(env="test"), database=database, clock=clock)
-            scheduler = Scheduler(own, mailer=None, on_item=lambda kind, _id: time.sleep(0.002))
-            barrier.wait()
-            reports.append(scheduler.tick())
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            database.dispose()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
+    reports = race_schedulers(database_url, clock)
     assert sum(r.timers.fired for r in reports) == 15
     assert sum(r.escalations.escalated for r in reports) == 15
     _assert_each_exactly_once(services, timer_ids, task_ids)
