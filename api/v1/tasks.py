@@ -113,7 +113,7 @@ def complete(body: dict[str, Any], task_id: uuid.UUID) -> Any:
 
 
 def _brief(task: Any) -> dict[str, Any]:
-    return {name: getattr(task, name) for name in BRIEF_FIELDS}
+    return {**{name: getattr(task, name) for name in BRIEF_FIELDS}, "about_party": task.about_party}
 
 
 BRIEF_FIELDS = (
