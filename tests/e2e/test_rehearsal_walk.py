@@ -169,6 +169,14 @@ def test_one_procedure_from_melding_to_erasure_through_the_pages(ui: Ui) -> None
     text = page.locator("main").inner_text()
     assert a.CLIENT_NAME not in text and a.CLIENT_BSN not in text
     assert page.get_by_test_id("status").inner_text() == "afgesloten"  # the figures stay
+    # The timeline ends with the erasure, and says why.
+    last = page.locator("ol.timeline > li").last
+    assert "Persoonsgegevens gewist" in last.inner_text(), last.inner_text()
+    assert (
+        last.get_by_test_id("erasure-ground")
+        .inner_text()
+        .startswith("Grond: de bewaartermijn was verstreken")
+    )
     walk.check("erased")
 
     # The privacy officer's processing log has the erasure line, in rehearsal time.
