@@ -101,7 +101,7 @@ def complete(task_id: uuid.UUID) -> Any:
                 "name": t.name,
                 "for_you": t.id in done.for_you,
                 "role": t.role,
-                "party": t.about_party,
+                "party": done.party_of(t),
             }
             for t in done.opened
         ],
