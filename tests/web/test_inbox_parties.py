@@ -27,14 +27,20 @@ NL = {"Accept-Language": "nl"}
 
 
 @pytest.fixture
-def asked(app, services, uow, clock) -> Walk:
-    """A procedure whose onderzoek asks both parties: the coordinator has one request per party."""
+def consented(app, services, uow, clock) -> Walk:
+    """A procedure whose client consented: the coordinator sets up the onderzoek next."""
     walk = Walk(services, uow, clock)
     walk.start(ASSESSOR, a.melding(gezinsleden=[]))
     assess(walk)
     consent(walk)
-    walk.complete("task_onderzoek_opzet", as_=COORDINATOR, **a.onderzoek_opzet(*PARTIES))
     return walk
+
+
+@pytest.fixture
+def asked(consented: Walk) -> Walk:
+    """The onderzoek asks both parties: the coordinator has one request per party."""
+    consented.complete("task_onderzoek_opzet", as_=COORDINATOR, **a.onderzoek_opzet(*PARTIES))
+    return consented
 
 
 def _text(markup: str) -> str:
@@ -56,13 +62,26 @@ def _token(uow, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
-def test_the_coordinator_tells_the_requests_apart_by_party(asked, browser: Browser, uow) -> None:
+def test_the_coordinator_tells_the_requests_apart_by_party(consented, browser: Browser, uow) -> None:
     browser.login(Role.COORDINATOR)
+    # The coordinator chooses both parties on the web; what comes next is a request per party.
+    [setup] = [t for t in consented.open_rows() if t.element_id == "task_onderzoek_opzet"]
+    form = [("partijen", code) for code in PARTIES]
+    form += [("onderzoeksvraag", "Wat speelt er?"), ("reikwijdte_gecontroleerd", "true")]
+    done = browser.post(f"/tasks/{setup.id}", form)
+    assert done.status_code == 302, done.text
+    after = _text(browser.get(done.headers["Location"], headers=NL).text)
+    assert all(f"{REQUEST} voor partij {name} — voor u" in after for name in PARTIES.values()), after
+
     inbox = browser.get("/inbox", headers=NL)
     rows = _rows(inbox.text, REQUEST)
     assert len(rows) == 2, inbox.text
     named = {code for code, name in PARTIES.items() for row in rows.values() if f"voor partij {name}" in row}
     assert named == set(PARTIES), rows
+    # The claim buttons differ for a screen reader too (their hidden label names the party).
+    assert all(
+        any(f"Oppakken : {REQUEST}, voor partij {n}" in r for r in rows.values()) for n in PARTIES.values()
+    )
 
     # The task page's heading says it too, and which one: each request names its own party.
     headings = {}
@@ -71,12 +90,14 @@ def test_the_coordinator_tells_the_requests_apart_by_party(asked, browser: Brows
         [heading] = re.findall(r"<h1>(.*?)</h1>", page.text, re.S)
         headings[task_id] = _text(heading)
         assert headings[task_id].startswith(REQUEST)
+        # The role card stays the role: the coordinator's, not the party's.
+        assert "Coördinator · " not in _text(page.text)
     assert {h.split("voor partij ", 1)[-1] for h in headings.values()} == set(PARTIES.values())
     assert all(h.split("voor partij ", 1)[-1] in rows[i] for i, h in headings.items())
 
-    # The procedure page's open tasks name the party of each request.
-    procedure = browser.get(f"/procedures/{asked.procedure_id}", headers=NL)
-    assert all(f"({name})" in procedure.text for name in PARTIES.values())
+    # The procedure page's open tasks name the party of each request (the role stays the coordinator's).
+    procedure = _text(browser.get(f"/procedures/{consented.procedure_id}", headers=NL).text)
+    assert all(f"{REQUEST} voor partij {name} Coördinator" in procedure for name in PARTIES.values())
 
     # The API lists the same tasks with their party.
     listing = browser.client.get(
