@@ -134,7 +134,7 @@ def erasure_ground(detail: dict[str, Any] | None) -> str:
         moment = None
     if moment is None:
         return gettext("the retention period had passed")
-    return gettext("the retention period had passed (to be kept until %(moment)s)", moment=when(moment))
+    return gettext("the retention period had passed (kept until %(moment)s)", moment=when(moment))
 
 
 def _actor() -> Any:

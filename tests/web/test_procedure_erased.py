@@ -46,4 +46,4 @@ def test_the_page_says_when_the_data_go_and_that_they_went(browser, other_browse
     last = timeline.rsplit("<li>", 1)[1]
     assert "Persoonsgegevens gewist" in last and 'data-testid="erasure-ground"' in last
     until = (clock.now() + timedelta(days=5 * 365)).astimezone(ZoneInfo("Europe/Amsterdam"))
-    assert f"Grond: de bewaartermijn was verstreken (bewaren tot {until:%d-%m-%Y, %H:%M})" in last
+    assert f"Grond: de bewaartermijn was verstreken (bewaard tot {until:%d-%m-%Y, %H:%M})" in last
