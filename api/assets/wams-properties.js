@@ -300,6 +300,7 @@ function ContinueAsEntry(props) {
 
 var PartyEntry = propertyText('partyVariable', 'party', { description: 'partyHelp', validate: checkVariable });
 var SubjectEntry = propertyText('subjectVariable', 'subject', { description: 'subjectHelp', validate: checkVariable });
+var AboutPartyEntry = propertyText('aboutPartyVariable', 'aboutParty', { description: 'aboutPartyHelp', validate: checkVariable });
 var PurposeEntry = propertyText('purpose', 'purpose', { description: 'purposeHelp' });
 var PurposeVariableEntry = propertyText('purposeVariable', 'purposeVariable', { validate: checkVariable });
 var MonitorEntry = propertyText('monitor', 'monitor', { description: 'monitorHelp', validate: checkMonitor });
@@ -322,6 +323,7 @@ export function wamsEntries(element) {
       entry('phase', PhaseEntry, isSelectEntryEdited),
       entry('party', PartyEntry, isTextFieldEntryEdited),
       entry('subject', SubjectEntry, isTextFieldEntryEdited),
+      entry('about-party', AboutPartyEntry, isTextFieldEntryEdited),
       entry('purpose', PurposeEntry, isTextFieldEntryEdited),
       entry('purpose-variable', PurposeVariableEntry, isTextFieldEntryEdited),
       entry('monitor', MonitorEntry, isTextFieldEntryEdited)

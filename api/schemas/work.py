@@ -16,7 +16,15 @@ class TaskBriefSchema(Schema):
     element_id = fields.String(required=True)
     procedure_id = fields.UUID(attribute="instance_id", required=True)
     role = fields.String(allow_none=True)
-    party = fields.String(allow_none=True)
+    party = fields.String(
+        attribute="about_party",
+        allow_none=True,
+        metadata={
+            "description": "the party the task is for: a party's own task (with the role party_contact or "
+            "medical_professional, only that party's people do it), or a municipal task about one party "
+            "(e.g. the coordinator's information request to it; `role` says who does it)"
+        },
+    )
     subject = fields.String(allow_none=True)
     phase = fields.String(allow_none=True)
     form_key = fields.String(allow_none=True)

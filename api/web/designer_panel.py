@@ -43,6 +43,11 @@ def panel_labels() -> dict[str, Any]:
         "partyHelp": gettext("The variable holding the party code this task is for."),
         "subject": gettext("Subject variable"),
         "subjectHelp": gettext("The variable holding the household member this task is about."),
+        "aboutParty": gettext("About party (variable)"),
+        "aboutPartyHelp": gettext(
+            "The variable holding the party this municipal task is about (e.g. the coordinator's "
+            "request to one party): the inbox names it; who sees and does the task stays the same."
+        ),
         "purpose": gettext("Purpose"),
         "purposeHelp": gettext("Recorded with the facts this task records."),
         "purposeVariable": gettext("Purpose variable"),

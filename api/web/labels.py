@@ -7,7 +7,7 @@ phases and form fields come from the bundle's labels.yaml (`model_text`); what i
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, g, has_request_context
@@ -74,6 +74,7 @@ EVENT = {
     "escalation_resolved": lazy_gettext("Escalation resolved"),
     "escalation_lapsed": lazy_gettext("Escalation no longer needed"),
     "drukmiddel_signaal": lazy_gettext("Request by a party shortly after a refusal: a manager decides first"),
+    "personal_data_erased": lazy_gettext("Personal data erased"),
 }
 HIDDEN_EVENTS = frozenset({"path"})
 
@@ -119,6 +120,21 @@ def participation(code: str | None) -> str:
 
 def event_label(code: str | None) -> str:
     return _lookup(EVENT, code)
+
+
+def erasure_ground(detail: dict[str, Any] | None) -> str:
+    """Why a procedure's personal data were erased (its timeline event, engine.privacy.retention), in
+    words: the retention period had passed, and until when the data were to be kept."""
+    from .common import when
+
+    until = (detail or {}).get("retention_until")
+    try:
+        moment = datetime.fromisoformat(until) if isinstance(until, str) else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        return gettext("the retention period had passed")
+    return gettext("the retention period had passed (kept until %(moment)s)", moment=when(moment))
 
 
 def _actor() -> Any:
@@ -312,6 +328,7 @@ def install(app: Flask) -> None:
         logged_ground,
         participation,
         event_label,
+        erasure_ground,
         fact_value,
         fact_items,
         model_text,

@@ -53,6 +53,7 @@ FIELDS = {
     "property:phase": lazy_gettext("phase"),
     "property:purpose": lazy_gettext("purpose"),
     "property:partyVariable": lazy_gettext("party variable"),
+    "property:aboutPartyVariable": lazy_gettext("variable of the party the task is about"),
     "property:subjectVariable": lazy_gettext("subject variable"),
     "property:continueAs": lazy_gettext("continues as"),
     "conditionExpression": lazy_gettext("condition"),

@@ -101,7 +101,9 @@ def complete(task_id: uuid.UUID) -> Any:
                 "name": t.name,
                 "for_you": t.id in done.for_you,
                 "role": t.role,
-                "party": t.party,
+                # Another party's work is not named to a party (engine.tasks.commands).
+                "party": None if t.id in done.party_hidden else t.party,
+                "about_party": done.party_of(t),
             }
             for t in done.opened
         ],

@@ -9,7 +9,10 @@ overridable per municipality). The sweep then, per procedure in its own transact
   data in the live state, timeline events, tasks' context, escalation reasons, notifications,
   suspensions, GDPR requests, complaints, incidents, further-processing requests, and clears the
   medical professionals' motivations and complaint descriptions outright;
-- logs one "erase" line per data subject.
+- logs one "erase" line per data subject;
+- puts one `ERASED_EVENT` on the procedure's timeline (through the one writer, engine.runtime.journal):
+  when, and why (the retention ground and the moment the data were kept until), with the number of
+  facts erased and nothing else: no names, no values, no subjects.
 
 Indicators, statuses, dates, references and pseudonyms stay, so the monitoring figures do not change.
 """
@@ -34,6 +37,7 @@ from ..scheduler.models import Escalation, Notification, ProcedureAdjustment
 from ..uow import UnitOfWork
 from . import log
 from .catalogue import catalogue_for_procedure
+from .common import timeline_event
 from .models import Complaint, FactRelease, FurtherProcessingRequest, GdprRequest, PrivacyIncident
 from .redact import REDACTED, pattern_for, redact_json, redact_state, redact_text
 
@@ -41,6 +45,9 @@ logger = logging.getLogger(__name__)
 SYSTEM = "system"
 PURPOSE = "Bewaartermijn verstreken: vernietiging van de persoonsgegevens"
 GROUND = "bewaartermijn (instelling bewaartermijn van de gemeente)"
+# The timeline event of an erasure, and the ground it names (the web says it in words).
+ERASED_EVENT = "personal_data_erased"
+RETENTION_GROUND = "bewaartermijn"
 
 
 @dataclass
@@ -119,7 +126,21 @@ def erase_procedure(uow: UnitOfWork, procedure: Procedure) -> int:
     _scrub_registers(uow, procedure.id, pattern)
     procedure.erased_at = now
     _log(uow, procedure, erased)
-    return sum(len(v) for v in erased.values())
+    count = sum(len(v) for v in erased.values())
+    # After the scrub, which passes every earlier event's detail through the redaction.
+    timeline_event(uow, procedure, ERASED_EVENT, SYSTEM, _erasure_detail(procedure, count))
+    return count
+
+
+def _erasure_detail(procedure: Procedure, facts: int) -> dict[str, object]:
+    """What the timeline keeps of an erasure: the ground and the end of the retention period, and how
+    many facts went. Control data only: nothing here is about a person."""
+    until = procedure.retention_until
+    return {
+        "ground": RETENTION_GROUND,
+        "retention_until": until.isoformat() if until is not None else None,
+        "facts": facts,
+    }
 
 
 def _scrub_process(uow: UnitOfWork, procedure_id: uuid.UUID, pattern: Pattern[str] | None) -> None:

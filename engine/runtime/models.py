@@ -48,6 +48,8 @@ class ProcessInstance(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative hook
 
 
+# The key in a task's `context` of the party a municipal task is about (`Task.about_party`).
+ABOUT_PARTY = "about_party"
 TASK_DEADLINE_WATCHED = "status = 'open' AND kind = 'user' AND due_at IS NOT NULL AND deadline_id IS NULL"
 
 
@@ -121,6 +123,17 @@ class Task(Base):
     properties: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     # Non-personal context the inbox shows (e.g. the multi-instance item), never form values.
     context: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+    @property
+    def about_party(self) -> str | None:
+        """The party the task is for or about, as the inbox names it ("voor partij …"): a party's own
+        task (`party`, the model's `partyVariable`), or a municipal task about one party (the model's
+        `aboutPartyVariable`, e.g. the coordinator's request to that party). Only `party` decides who
+        may see and do the task (engine.tasks.rules) and who sees its events; this never does."""
+        if self.party:
+            return self.party
+        value = (self.context or {}).get(ABOUT_PARTY)
+        return value if isinstance(value, str) and value else None
 
 
 class ProcessEvent(Base):

@@ -16,7 +16,7 @@ from ..roles import Role, mapped_role, task_role
 from ..status import TaskStatus
 from ..tenancy import tenant_settings
 from ..uow import UnitOfWork
-from .models import ProcessInstance, Task
+from .models import ABOUT_PARTY, ProcessInstance, Task
 from .stepper import engine_errors
 from .writer import new_row
 
@@ -136,9 +136,7 @@ def build_task_row(
         due_at=resolve_due(extensions.get("dueDate"), settings, opened_at),
         follow_up_at=resolve_due(extensions.get("followUpDate"), settings, opened_at),
         properties=properties,
-        context=_context(
-            properties.get("contextVariables"), properties.get("withholdCategoriesVariable"), data
-        ),
+        context=_context(properties, data),
         # Set explicitly, so the new row is fully loaded: reading it after the step costs no query.
         claimed_by=None,
         claimed_at=None,
@@ -149,16 +147,23 @@ def build_task_row(
     )
 
 
-def _context(names: str | None, withheld: str | None, data: Mapping[str, Any]) -> dict[str, Any]:
-    """Control values the inbox shows to tell tasks apart (e.g. which party a request is for); the
-    model names them with `contextVariables` and must not name personal data. The data categories
-    the party rules withhold from this task (`withholdCategoriesVariable`) are kept too: its form
-    does not offer them and nothing of them is recorded (engine.privacy.supply)."""
+def _context(properties: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    """Control values the inbox shows to tell tasks apart; the model names them with
+    `contextVariables` and must not name personal data. The party a municipal task is about
+    (`aboutPartyVariable`: the coordinator's request to one party of several) is kept under
+    `ABOUT_PARTY`, so the inbox can say which party each is for without the task becoming that
+    party's (`partyVariable` would: only its contacts would see and do it). The data categories the
+    party rules withhold from this task (`withholdCategoriesVariable`) are kept too: its form does not
+    offer them and nothing of them is recorded (engine.privacy.supply)."""
     context: dict[str, Any] = {}
-    for name in (names or "").split(","):
+    for name in str(properties.get("contextVariables") or "").split(","):
         value = data.get(name.strip())
         if name.strip() and isinstance(value, str | int | float | bool):
             context[name.strip()] = value
+    about = _variable(properties.get("aboutPartyVariable"), data)
+    if about:
+        context[ABOUT_PARTY] = about
+    withheld = properties.get("withholdCategoriesVariable")
     categories = data.get(withheld) if withheld else None
     if isinstance(categories, list) and categories:
         context["withheld_categories"] = sorted(str(c) for c in categories)

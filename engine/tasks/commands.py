@@ -22,6 +22,7 @@ from ..status import TaskStatus
 from ..uow import UnitOfWork, is_lock_error
 from .queries import TaskItem, task_item
 from .rules import (
+    CASE_STAFF,
     TaskAlreadyClaimed,
     TaskNotCompletable,
     is_for_role,
@@ -46,10 +47,25 @@ class Completion:
     procedure: Procedure | None
     opened: list[Task] = field(default_factory=list)
     for_you: set[uuid.UUID] = field(default_factory=set)
+    # Opened tasks whose party the completer may not learn (see `party_hidden_from`).
+    party_hidden: set[uuid.UUID] = field(default_factory=set)
+
+    def party_of(self, task: Task) -> str | None:
+        """The party a next task is for or about, as the completer may be told it."""
+        return None if task.id in self.party_hidden else task.about_party
 
     @property
     def ended(self) -> bool:
         return self.instance_status in {"completed", "cancelled"}
+
+
+def party_hidden_from(actor: Actor, task: Task) -> bool:
+    """Whether what a task says about its party must not reach `actor`: the municipality's staff know
+    every party of a procedure; anyone else learns only of its own party's work. Another party's part
+    in the procedure (its own task, or the coordinator's request to it) is not theirs to know, as for
+    `require_can_see`."""
+    party = task.about_party
+    return party is not None and party != actor.party and not actor.has(*CASE_STAFF)
 
 
 def complete_task(
@@ -92,6 +108,7 @@ def complete_task(
             procedure=procedure,
             opened=opened,
             for_you={t.id for t in opened if may_work_on(actor, t)},
+            party_hidden={t.id for t in opened if party_hidden_from(actor, t)},
         )
         uow.commit()
     TASK_COMPLETIONS.labels(tenant=actor.tenant_id).inc()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import jsonschema
@@ -15,6 +16,7 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from engine.privacy.models import ProcessingLogEntry
+from engine.privacy.retention import sweep_retention
 from engine.procedures.models import DataSubject, Procedure
 from engine.roles import Role
 from engine.runtime.models import ProcessEvent, Task
@@ -208,3 +210,40 @@ def test_wams_export_writes_a_file_pm4py_reads(api, clock, database_url, monkeyp
     assert refused.exit_code == 1 and "manager" in refused.output
     foreign = CliRunner().invoke(main, ["export", "xes", *period, "--user", "manager.amersfoort"])
     assert foreign.exit_code == 1 and "no active account" in foreign.output
+
+
+ERASED = "Persoonsgegevens gewist"
+
+
+def test_an_erasure_is_the_erased_procedures_last_event_in_both_exports(api, world, clock, tmp_path):
+    """The retention sweep's timeline event goes out like every other: a named activity by the system,
+    last in its case, with no personal value (the erasure's detail never leaves)."""
+    _, second, _ = _procedures(api, clock)
+    with world.uow(readonly=True) as unit:
+        cancelled = unit.session.get(Procedure, uuid.UUID(second["id"]))
+        until, started = cancelled.retention_until, cancelled.started_at
+    assert until is not None  # the cancellation started the retention period
+    clock.set(until + timedelta(minutes=1))
+    assert sweep_retention(world.uow).procedures == 1
+    period = f"?start={started:%Y}-01-01&end={started:%Y}-12-31"
+
+    xes = api.get(f"/api/v1/monitoring/eventlog.xes{period}", as_=Role.MANAGER)
+    assert xes.status_code == 200
+    path = tmp_path / "log.xes"
+    path.write_bytes(xes.data)
+    frame = pm4py.read_xes(str(path))
+    erased = frame[frame["concept:name"] == ERASED]
+    assert list(erased["case:concept:name"]) == [second["reference"]]
+    assert (list(erased["lifecycle:transition"]), list(erased["org:resource"])) == (["complete"], ["system"])
+    trace = frame[frame["case:concept:name"] == second["reference"]].sort_values("time:timestamp")
+    assert trace["concept:name"].iloc[-1] == ERASED
+
+    ocel = api.get(f"/api/v1/monitoring/eventlog.jsonocel{period}", as_=Role.MANAGER)
+    document = json.loads(ocel.data)
+    [event] = [e for e in document["events"] if e["type"] == ERASED]
+    assert {"name": "event_type", "value": "personal_data_erased"} in event["attributes"]
+    assert {"objectId": f"procedure:{second['id']}", "qualifier": "procedure"} in event["relationships"]
+    assert ERASED in {t["name"] for t in document["eventTypes"]}
+    for text in (xes.text, ocel.text):
+        assert all(marker not in text for marker in MARKERS)
+        assert "bewaartermijn" not in text  # the erasure's detail stays on the timeline

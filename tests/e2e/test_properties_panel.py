@@ -104,6 +104,7 @@ def test_new_user_task_set_in_the_panel_reaches_the_right_inbox(ui) -> None:
     assert re.search(r"Wmo 2015.*art\. 2\.3a\.1", option.inner_text()), option.inner_text()
     grounds.select_option("onderzoek_hulpvraag_client")
     _panel_select(page, "phase").select_option("melding")
+    _panel_input(page, "about-party").fill("partij")  # unset this early: the inbox names nobody
     page.locator(".djs-container svg").first.click(position={"x": 5, "y": 5})  # leave the fields
     ui.check("designer-panel", exclude=(".djs-container",))
 
@@ -116,6 +117,7 @@ def test_new_user_task_set_in_the_panel_reaches_the_right_inbox(ui) -> None:
         'camunda:dueDate="P9D"',
         '<camunda:property name="legalGround" value="onderzoek_hulpvraag_client" />',
         '<camunda:property name="phase" value="melding" />',
+        '<camunda:property name="aboutPartyVariable" value="partij" />',
     ):
         assert expected in task_xml, task_xml
 

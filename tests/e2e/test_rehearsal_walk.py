@@ -50,16 +50,24 @@ class Person:
         self.pages += 1
         self.ui.check(f"walk-{self.pages:02d}-{name}")
 
-    def do(self, prefix: str, task: str, answers: dict[str, Any]) -> None:
-        """`prefix` finds the task `task` of this procedure in the inbox, claims it, fills it in and
-        submits it."""
+    def rows(self, task: str) -> Any:
+        """The inbox rows of this procedure's task `task`."""
+        procedure = self.page.get_by_role("link", name=self.reference, exact=True)
+        return self.page.locator("tbody tr", has=procedure).filter(has_text=task)
+
+    def do(self, prefix: str, task: str, answers: dict[str, Any], *, party: str | None = None) -> None:
+        """`prefix` finds the task `task` of this procedure in the inbox (the one for `party`, by the
+        name the row shows, when there is one per party), claims it, fills it in and submits it."""
         self.be(prefix)
         page = self.page
         self.ui.go("/inbox")
-        procedure = page.get_by_role("link", name=self.reference, exact=True)
-        row = page.locator("tbody tr", has=procedure).filter(has_text=task)
+        row = self.rows(task)
+        if party is not None:
+            row = row.filter(
+                has=page.get_by_test_id("task-party").get_by_text(f"voor partij {party}", exact=True)
+            )
         assert row.count() == 1, (
-            f"{prefix} does not find {task!r} in the inbox:\n" + page.locator("main").inner_text()
+            f"{prefix} does not find {task!r} ({party=}) in the inbox:\n" + page.locator("main").inner_text()
         )
         self.check(f"inbox-{prefix}")
         claim = row.get_by_role("button", name=re.compile("^Oppakken"))
@@ -68,6 +76,8 @@ class Person:
             row.get_by_text("door u opgepakt").wait_for()
         row.get_by_role("link", name=re.compile(f"^({re.escape(task)}|Openen)")).first.click()
         page.get_by_role("button", name="Verzenden en afronden").wait_for()
+        if party is not None:  # the task page's heading names the party too
+            assert page.get_by_test_id("task-party").inner_text() == f"voor partij {party}"
         fill_form(page, answers)
         self.check(f"task-{prefix}")
         page.get_by_role("button", name="Verzenden en afronden").click()
@@ -114,10 +124,24 @@ def test_one_procedure_from_melding_to_erasure_through_the_pages(ui: Ui) -> None
     # The coordinator informs the client, records consent and scope, and sets up the onderzoek.
     walk.do("coordinator", "Cliënt informeren en cliëntondersteuning aanbieden", a.informeren())
     walk.do("coordinator", "Vrijwilligheid en reikwijdte bespreken", a.toestemming())
-    walk.do("coordinator", "Onderzoek opzetten: partijen kiezen", a.onderzoek_opzet("wijkteam"))
-    walk.do("coordinator", "Doel en noodzaak van het verzoek vastleggen", a.verzoek())
-    # The wijkteam's contact answers the request.
-    walk.do("partij", "Informatieverzoek beantwoorden", a.antwoord())
+    walk.do(
+        "coordinator",
+        "Onderzoek opzetten: partijen kiezen",
+        a.onderzoek_opzet("wijkteam", "schuldhulpverlening"),
+    )
+    # One request per party, the same step twice: each inbox row says which party it is for.
+    walk.be("coordinator")
+    ui.go("/inbox")
+    requests = walk.rows("Doel en noodzaak van het verzoek vastleggen")
+    named = sorted(requests.get_by_test_id("task-party").all_inner_texts())
+    assert named == ["voor partij Schuldhulpverlening (gemeente)", "voor partij Sociaal wijkteam"], named
+    for name in ("Sociaal wijkteam", "Schuldhulpverlening (gemeente)"):
+        walk.do("coordinator", "Doel en noodzaak van het verzoek vastleggen", a.verzoek(), party=name)
+    # Each party's contact answers its own request (and sees nothing of the other's).
+    walk.do("partij", "Informatieverzoek beantwoorden", a.antwoord(), party="Sociaal wijkteam")
+    walk.do(
+        "schulden", "Informatieverzoek beantwoorden", a.antwoord(), party="Schuldhulpverlening (gemeente)"
+    )
     # Conclusion, the manager appoints the coordinator, the plan.
     walk.do("coordinator", "Conclusie onderzoek en vervolg bepalen", a.conclusie())
     walk.do("manager", "Coördinator aanwijzen", a.coordinator(f"coordinator.{OEFEN}"))
@@ -145,6 +169,14 @@ def test_one_procedure_from_melding_to_erasure_through_the_pages(ui: Ui) -> None
     text = page.locator("main").inner_text()
     assert a.CLIENT_NAME not in text and a.CLIENT_BSN not in text
     assert page.get_by_test_id("status").inner_text() == "afgesloten"  # the figures stay
+    # The timeline ends with the erasure, and says why.
+    last = page.locator("ol.timeline > li").last
+    assert "Persoonsgegevens gewist" in last.inner_text(), last.inner_text()
+    assert (
+        last.get_by_test_id("erasure-ground")
+        .inner_text()
+        .startswith("Grond: de bewaartermijn was verstreken")
+    )
     walk.check("erased")
 
     # The privacy officer's processing log has the erasure line, in rehearsal time.

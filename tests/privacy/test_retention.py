@@ -20,7 +20,7 @@ from engine.privacy.retention import sweep_retention
 from engine.procedures.listing import procedure_detail
 from engine.procedures.models import Indicator, Procedure
 from engine.procedures.view import case_view
-from engine.runtime.models import ProcessInstance
+from engine.runtime.models import ProcessEvent, ProcessInstance
 from engine.tasks.commands import claim_task, release_task
 from tests.privacy.conftest import ARTS, BSN, COORDINATOR, MANAGER, MELDPUNT, NAME, TENANT, log_lines
 
@@ -111,5 +111,26 @@ def test_after_the_retention_period_nothing_of_the_client_is_left(services, case
     # The procedure is still there for accountability, without personal data.
     detail = procedure_detail(services.uow(readonly=True), COORDINATOR, case.id)
     assert detail.case.shown_facts == [] and detail.procedure.reference == procedure.reference
+    # Its timeline ends with the erasure: when, by the system, on which ground, and nothing personal
+    # (the search above covered its row too).
+    last = detail.timeline[-1]
+    assert (last.type, last.actor, last.party, last.at) == (
+        "personal_data_erased",
+        "system",
+        None,
+        erased.erased_at,
+    )
+    assert last.detail == {
+        "ground": "bewaartermijn",
+        "retention_until": procedure.retention_until.isoformat(),
+        "facts": report.facts,
+    }
+    with services.uow(readonly=True) as unit:
+        [event] = unit.session.scalars(
+            select(ProcessEvent).where(
+                ProcessEvent.instance_id == case.id, ProcessEvent.type == "personal_data_erased"
+            )
+        )
+        assert (event.subject, event.categories, event.data_keys, event.task_id) == (None, None, None, None)
     # Nothing more to do.
     assert sweep_retention(services.uow).procedures == 0

@@ -31,9 +31,9 @@ def to_approach(walk: ApiWalk, *parties: str) -> None:
     assess(walk)  # type: ignore[arg-type]  # the phase helpers walk either driver
     consent(walk)  # type: ignore[arg-type]
     walk.complete("task_onderzoek_opzet", as_=COORDINATOR, **a.onderzoek_opzet(*parties))
-    # The requests, one per party (what a request is for is not shown over the API; they are alike here).
-    for task in [t for t in walk.open_rows(COORDINATOR) if t.element_id == "task_verzoek_opstellen"]:
-        walk.ok("POST", f"/tasks/{task.id}/complete", COORDINATOR, json={"data": a.verzoek()})
+    # The requests, one per party: the API names the party each is for.
+    for code in parties:
+        walk.complete("task_verzoek_opstellen", as_=COORDINATOR, party=code, **a.verzoek())
     for code in parties:
         answer(walk, code)  # type: ignore[arg-type]
     plan(walk, *parties)  # type: ignore[arg-type]

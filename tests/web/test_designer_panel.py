@@ -39,6 +39,7 @@ def test_the_panel_configuration_lists_what_the_engine_reads(app) -> None:
     assert {t["id"] for t in panel["templates"]} >= {"nl.wams.afsluiting", "nl.wams.medische-afweging"}
     # Dutch words, through the catalogue (English is one switch away).
     assert panel["labels"]["due"] == "Termijn"
+    assert panel["labels"]["aboutParty"] == "Gaat over partij (variabele)"
     assert panel["labels"]["panelStrings"]["General"] == "Algemeen"
     english = _panel(browser, "/designer/wams_procedure/edit?lang=en")
     assert english["labels"]["due"] == "Due date"

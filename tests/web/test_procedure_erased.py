@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from engine.privacy.retention import erase_procedure
 from engine.procedures.models import Procedure
@@ -40,3 +41,9 @@ def test_the_page_says_when_the_data_go_and_that_they_went(browser, other_browse
     assert "Vernietigd na afloop van de bewaartermijn." in page.text
     assert "Sanne Bakker" not in page.text and "111222333" not in page.text
     assert "Bewaard tot" not in page.text
+    # The timeline says it too, last: when, and why (the retention period, and until when it ran).
+    timeline = page.text.split('id="h-timeline"', 1)[1].split("</ol>", 1)[0]
+    last = timeline.rsplit("<li>", 1)[1]
+    assert "Persoonsgegevens gewist" in last and 'data-testid="erasure-ground"' in last
+    until = (clock.now() + timedelta(days=5 * 365)).astimezone(ZoneInfo("Europe/Amsterdam"))
+    assert f"Grond: de bewaartermijn was verstreken (bewaard tot {until:%d-%m-%Y, %H:%M})" in last
