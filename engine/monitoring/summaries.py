@@ -144,6 +144,8 @@ def keep(uow: UnitOfWork, tenant_id: str, outcomes: Sequence[Kept]) -> None:
         return
     table = cast(Table, ConformanceSummary.__table__)
     upsert: Any = postgresql_insert if uow.dialect == "postgresql" else sqlite_insert
+    # In key order: two readers keeping overlapping sets lock the rows in the same order (no deadlock).
+    outcomes = sorted(outcomes, key=lambda o: o.instance_id)
     for offset in range(0, len(outcomes), CHUNK):
         rows = [
             {
