@@ -155,7 +155,7 @@ def conformance(
                 select(
                     ProcessInstance.definition_id,
                     ProcessInstance.status,
-                    only(not_(stale), ConformanceSummary.outcome).label("outcome"),
+                    only(not_(stale), ConformanceSummary.outcome_id).label("outcome"),
                     ConformanceSummary.seconds,
                     only(stale, ProcessInstance.id).label("id"),
                     only(stale, ProcessInstance.version).label("version"),
@@ -180,6 +180,7 @@ def conformance(
         truncated = len(rows) > limit
         rows = rows[:limit]
         replayed = [r for r in rows if r.outcome is None]
+        texts = summaries.stored(uow, tenant, {r.outcome for r in rows if r.outcome is not None})
         events = _events(uow, tenant, [r.id for r in replayed])
         graphs: dict[int, dict[str, ProcessGraph]] = {}
         entries: dict[int, str] = {}
@@ -200,7 +201,7 @@ def conformance(
     if keep is not None and fresh:
         _keep(keep, tenant, list(fresh.values()))
     cases = [
-        _Case(definition_id, status, seconds, outcome)
+        _Case(definition_id, status, seconds, texts[outcome])
         if outcome is not None
         else _Case(definition_id, status, fresh[id_].seconds, fresh[id_].outcome)
         for definition_id, status, outcome, seconds, id_, *_ in rows

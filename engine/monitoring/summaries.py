@@ -11,25 +11,30 @@ A finished procedure never changes again and is replayed once in its life.
 
 Rows are written only here: `keep` (after a conformance read, in the caller's own write transaction)
 and `forget` (erasure, engine.privacy.retention: the timeline's values are scrubbed, so the outcome is
-worked out again from what is left). The outcome names elements and flows of the model, no personal
-data; tenants' rows are apart (every read and write names the tenant).
+worked out again from what is left). Each distinct outcome is stored once per municipality
+(`conformance_outcomes`, about a kilobyte for the Wams procedure) and the procedures' rows point at
+it: a small fixed-size row per procedure instead of a kilobyte of text, and a read fetches numbers,
+then each distinct outcome once. The
+outcome names elements and flows of the model, no personal data; tenants' rows are apart (every read
+and write names the tenant).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, delete
+from sqlalchemy import Table, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..status import InstanceStatus
 from ..uow import UnitOfWork
-from .models import ConformanceSummary
+from .models import ConformanceOutcome, ConformanceSummary
 from .process_graph import ProcessGraph
 from .replay import DONE, Occurrence, by_process, replay
 
@@ -138,34 +143,59 @@ class Kept:
 
 def keep(uow: UnitOfWork, tenant_id: str, outcomes: Sequence[Kept]) -> None:
     """Insert or replace the kept outcomes of `tenant_id`'s instances, inside the caller's write
-    transaction (the caller commits). Two readers keeping the same instance at once: the last wins,
-    and an outcome kept for an older version is never used (the version no longer matches)."""
+    transaction (the caller commits). Each distinct outcome is stored once (`conformance_outcomes`),
+    the instances point at it. Two readers keeping the same instance at once: the last wins, and an
+    outcome kept for an older version is never used (the version no longer matches)."""
     if not outcomes:
         return
-    table = cast(Table, ConformanceSummary.__table__)
+    session = uow.session
     upsert: Any = postgresql_insert if uow.dialect == "postgresql" else sqlite_insert
+    texts = {o.outcome: _digest(o.outcome) for o in outcomes}
+    by_digest = cast(Table, ConformanceOutcome.__table__)
+    distinct = sorted(texts.items(), key=lambda item: item[1])  # in key order, as below
+    for offset in range(0, len(distinct), 500):
+        session.execute(
+            upsert(by_digest).on_conflict_do_nothing(index_elements=["tenant_id", "digest"]),
+            [
+                {"tenant_id": tenant_id, "digest": d, "outcome": t}
+                for t, d in distinct[offset : offset + CHUNK]
+            ],
+        )
+    ids: dict[str, int] = {}
+    digests = sorted(texts.values())
+    for offset in range(0, len(digests), CHUNK):
+        ids.update(
+            (digest, id_)
+            for id_, digest in session.execute(
+                select(ConformanceOutcome.id, ConformanceOutcome.digest).where(
+                    ConformanceOutcome.tenant_id == tenant_id,
+                    ConformanceOutcome.digest.in_(digests[offset : offset + CHUNK]),
+                )
+            )
+        )
+    table = cast(Table, ConformanceSummary.__table__)
     # In key order: two readers keeping overlapping sets lock the rows in the same order (no deadlock).
-    outcomes = sorted(outcomes, key=lambda o: o.instance_id)
-    for offset in range(0, len(outcomes), CHUNK):
+    ordered = sorted(outcomes, key=lambda o: o.instance_id)
+    for offset in range(0, len(ordered), CHUNK):
         rows = [
             {
                 "instance_id": o.instance_id,
                 "tenant_id": tenant_id,
                 "definition_id": o.definition_id,
                 "instance_version": o.instance_version,
-                "outcome": o.outcome,
+                "outcome_id": ids[texts[o.outcome]],
                 "seconds": o.seconds,
             }
-            for o in outcomes[offset : offset + CHUNK]
+            for o in ordered[offset : offset + CHUNK]
         ]
         statement = upsert(table)
-        uow.session.execute(
+        session.execute(
             statement.on_conflict_do_update(
                 index_elements=["instance_id"],
                 set_={
                     "definition_id": statement.excluded.definition_id,
                     "instance_version": statement.excluded.instance_version,
-                    "outcome": statement.excluded.outcome,
+                    "outcome_id": statement.excluded.outcome_id,
                     "seconds": statement.excluded.seconds,
                 },
                 # Never over another municipality's row (an instance id is one tenant's, but say so).
@@ -173,6 +203,23 @@ def keep(uow: UnitOfWork, tenant_id: str, outcomes: Sequence[Kept]) -> None:
             ),
             rows,
         )
+
+
+def stored(uow: UnitOfWork, tenant_id: str, ids: Collection[int]) -> dict[int, str]:
+    """The stored outcomes of `tenant_id` with these ids, as text."""
+    found: dict[int, str] = {}
+    wanted = sorted(ids)
+    for offset in range(0, len(wanted), CHUNK):
+        query = select(ConformanceOutcome.id, ConformanceOutcome.outcome).where(
+            ConformanceOutcome.tenant_id == tenant_id,
+            ConformanceOutcome.id.in_(wanted[offset : offset + CHUNK]),
+        )
+        found.update((id_, text) for id_, text in uow.session.execute(query))
+    return found
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def forget(uow: UnitOfWork, instance_id: uuid.UUID) -> None:

@@ -17,7 +17,7 @@ from engine.migration.batch import run_batch
 from engine.migration.plan import MigrationPlan
 from engine.monitoring import summaries
 from engine.monitoring.conformance import conformance
-from engine.monitoring.models import ConformanceSummary
+from engine.monitoring.models import ConformanceOutcome, ConformanceSummary
 from engine.roles import Role
 from engine.runtime.models import ProcessEvent, ProcessInstance, Task
 from engine.runtime.service import Runtime
@@ -130,6 +130,8 @@ def test_every_procedure_of_the_period_counts_past_the_old_bound_of_2000(uow, ru
     [route] = found.gateways
     assert {f.flow_id: f.count for f in route.flows} == {"f_a": 1050, "f_b": 1050}
     assert len(_kept(uow)) == 2100
+    with uow(readonly=True) as unit:  # two distinct outcomes, each stored once
+        assert len(unit.session.scalars(select(ConformanceOutcome.id)).all()) == 2
     # From what was kept, the same figures.
     assert _view(uow, clock) == found
 
@@ -208,12 +210,18 @@ def test_another_municipalitys_rows_never_count(uow, runtime, clock):
     other = _view(uow, clock, actor=OTHER)
     assert (found.procedures, other.procedures) == (1, 2)
     assert set(_kept(uow, "utrecht")) == {ours} and set(_kept(uow, "amersfoort")) == set(theirs)
-    # A kept row that says it is another municipality's is never read as ours.
+    # Each municipality's distinct outcomes are its own (route A here, route B there).
+    with uow(readonly=True) as unit:
+        outcomes = dict(
+            unit.session.execute(select(ConformanceOutcome.tenant_id, ConformanceOutcome.id)).all()
+        )
+    assert set(outcomes) == {"utrecht", "amersfoort"}
+    # A kept row that says it is another municipality's, pointing at that one's outcome, is never read.
     with uow() as unit:
         unit.session.execute(
             update(ConformanceSummary)
             .where(ConformanceSummary.instance_id == ours)
-            .values(tenant_id="amersfoort", outcome='{"v":["forged"],"f":0,"p":{}}')
+            .values(tenant_id="amersfoort", outcome_id=outcomes["amersfoort"])
         )
         unit.commit()
     assert _view(uow, clock) == found
