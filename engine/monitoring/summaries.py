@@ -1,4 +1,5 @@
-"""Each procedure's replay outcome, and the one writer of the rows that keep it (`conformance_summaries`).
+"""Each procedure's replay outcome, and the one writer of the rows that keep it (`conformance_summaries`,
+`conformance_outcomes`).
 
 The conformance view (engine.monitoring.conformance) sums, over the procedures of a period, what token
 replay (engine.monitoring.replay) found in each: its variant, per element whether it was done,
@@ -14,9 +15,8 @@ and `forget` (erasure, engine.privacy.retention: the timeline's values are scrub
 worked out again from what is left). Each distinct outcome is stored once per municipality
 (`conformance_outcomes`, about a kilobyte for the Wams procedure) and the procedures' rows point at
 it: a small fixed-size row per procedure instead of a kilobyte of text, and a read fetches numbers,
-then each distinct outcome once. The
-outcome names elements and flows of the model, no personal data; tenants' rows are apart (every read
-and write names the tenant).
+then each distinct outcome once. The outcome names elements and flows of the model, no personal data;
+tenants' rows are apart (every read and write names the tenant).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from .process_graph import ProcessGraph
 from .replay import DONE, Occurrence, by_process, replay
 
 TASK_KINDS = ("userTask", "manualTask", "task")
-CHUNK = 1000
+CHUNK = 500  # bound parameters per IN list, as conformance.py reads events
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ def keep(uow: UnitOfWork, tenant_id: str, outcomes: Sequence[Kept]) -> None:
     texts = {o.outcome: _digest(o.outcome) for o in outcomes}
     by_digest = cast(Table, ConformanceOutcome.__table__)
     distinct = sorted(texts.items(), key=lambda item: item[1])  # in key order, as below
-    for offset in range(0, len(distinct), 500):
+    for offset in range(0, len(distinct), CHUNK):
         session.execute(
             upsert(by_digest).on_conflict_do_nothing(index_elements=["tenant_id", "digest"]),
             [
