@@ -150,3 +150,44 @@ def test_the_one_writer_check_sees_writes(tmp_path: Path):
         "row = Task(id=1)\n"
     )
     assert len(_row_writes(sample)) == 5
+
+
+# --- one writer for kept conformance outcomes (engine/monitoring/summaries.py) -----------------
+
+SUMMARIES = ENGINE / "monitoring" / "summaries.py"
+WRITES = {"insert", "update", "delete", "sqlite_insert", "postgresql_insert", "pg_insert"}
+KEPT = {"ConformanceSummary", "ConformanceOutcome"}
+
+
+def _summary_writes(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+        first = node.args[0] if node.args else None
+        if name in KEPT or (name in WRITES and isinstance(first, ast.Name) and first.id in KEPT):
+            found.append(f"{name}(…) at line {node.lineno}")
+    return found
+
+
+def test_kept_conformance_outcomes_have_one_writer():
+    offenders = [
+        f"{path.relative_to(ENGINE.parent)}: {what}"
+        for path in ENGINE.rglob("*.py")
+        if path != SUMMARIES and "migrations" not in path.parts
+        for what in _summary_writes(path)
+    ]
+    assert offenders == []
+
+
+def test_the_kept_outcomes_check_sees_writes(tmp_path: Path):
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "session.execute(delete(ConformanceSummary))\n"
+        "session.execute(select(ConformanceSummary))\n"
+        "row = ConformanceSummary(instance_id=1)\n"
+        "session.execute(insert(ConformanceOutcome), rows)\n"
+    )
+    assert len(_summary_writes(sample)) == 3

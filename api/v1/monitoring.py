@@ -131,7 +131,8 @@ def indicator_series_csv(args: dict[str, Any]) -> Any:
 def conformance(args: dict[str, Any]) -> Any:
     """Practice against the model for the procedures started in the period: variants with counts and
     durations, per element how often it was skipped, repeated or done out of order, gateway splits."""
-    return load_conformance(uow(readonly=True), current_actor(), args["entry"], *_period(args))
+    # Read-only read; the outcomes of procedures replayed now are kept in a write transaction of their own.
+    return load_conformance(uow(readonly=True), current_actor(), args["entry"], *_period(args), keep=uow())
 
 
 def _export(fmt: str, args: dict[str, Any]) -> Response:

@@ -141,6 +141,7 @@ def conformance_json() -> Any:
         _utc(start),
         _utc(end + timedelta(days=1)),
         request.args.get("process") or None,
+        keep=common.uow(),
     )
     report = asdict(found.report)
     return jsonify(

@@ -4,6 +4,7 @@ New model modules are added here."""
 from .. import tenancy  # noqa: F401
 from ..accounts import models as accounts  # noqa: F401
 from ..definitions import models as definitions  # noqa: F401
+from ..monitoring import models as monitoring  # noqa: F401
 from ..privacy import models as privacy  # noqa: F401
 from ..procedures import models as procedures  # noqa: F401
 from ..runtime import models as runtime  # noqa: F401

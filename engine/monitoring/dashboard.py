@@ -233,10 +233,12 @@ def conformance_map(
     start: datetime,
     end: datetime,
     process_id: str | None = None,
+    *,
+    keep: UnitOfWork | None = None,
 ) -> ConformanceMap:
     actor.require(*MONITOR_ROLES)
     diagram = _diagram(uow, actor, entry_process_id, process_id)
-    report = conformance(uow, actor, entry_process_id, start, end)
+    report = conformance(uow, actor, entry_process_id, start, end, keep=keep)
     report.elements = [e for e in report.elements if e.process_id == diagram.process_id]
     report.gateways = [g for g in report.gateways if g.process_id == diagram.process_id]
     return ConformanceMap(

@@ -15,13 +15,16 @@ the gateway split ratios count those choices. A parallel gateway takes every out
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .process_graph import Node, ProcessGraph
 
 DONE, OPENED = "done", "opened"
+# A marker in a history: the instance continued as a new workflow of the process it names.
+CONTINUED = "continued"
 CHOOSING = ("exclusiveGateway", "eventBasedGateway", "complexGateway")
 
 
@@ -31,6 +34,48 @@ class Occurrence:
 
     element_id: str
     kind: str = DONE
+
+
+def history_of(events: Iterable[tuple[str, str | None, Any]]) -> list[Occurrence]:
+    """(type, element_id, detail) of the process events in order → the occurrences replay reads:
+    completed tasks, the automatic path of each step (gateways, events, script tasks), the tasks
+    opened (where a gateway's choice is still waiting) and continuations."""
+    found: list[Occurrence] = []
+    for type_, element_id, detail in events:
+        if type_ == "path":
+            elements = (detail or {}).get("elements") or []
+            found.extend(Occurrence(str(e), DONE) for e in elements)
+        elif element_id and type_ == "task_completed":
+            found.append(Occurrence(element_id, DONE))
+        elif element_id and type_ == "task_opened":
+            found.append(Occurrence(element_id, OPENED))
+        elif type_ == "continued" and (detail or {}).get("to"):
+            found.append(Occurrence(str(detail["to"]), CONTINUED))
+    return found
+
+
+def by_process(
+    history: list[Occurrence], graphs: dict[str, ProcessGraph], entry: str
+) -> dict[str, list[Occurrence]]:
+    """Each occurrence to the process it ran in. Element ids are unique within a file, not across
+    them (the procedure and each evaluation period both end at "end_naar_afsluiting"), so the process
+    the instance runs at that moment wins; an element only another process has (a called process,
+    or the next segment's first steps, written before the `continued` event) goes to that one."""
+    current = entry
+    found: dict[str, list[Occurrence]] = defaultdict(list)
+    for occurrence in history:
+        if occurrence.kind == CONTINUED:
+            current = occurrence.element_id
+            continue
+        graph = graphs.get(current)
+        if graph is not None and occurrence.element_id in graph.nodes:
+            found[current].append(occurrence)
+            continue
+        for process_id, other in graphs.items():
+            if occurrence.element_id in other.nodes:
+                found[process_id].append(occurrence)
+                break
+    return found
 
 
 @dataclass

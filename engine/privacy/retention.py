@@ -29,6 +29,7 @@ from re import Pattern
 
 from sqlalchemy import select
 
+from ..monitoring import summaries
 from ..procedures.models import DataSubject, Fact, Procedure
 from ..rehearsal import scope_params, tenant_scope
 from ..runtime import journal
@@ -124,6 +125,8 @@ def erase_procedure(uow: UnitOfWork, procedure: Procedure) -> int:
         fact.purpose = redact_text(fact.purpose, pattern)
     _scrub_process(uow, procedure.id, pattern)
     _scrub_registers(uow, procedure.id, pattern)
+    # The kept replay outcome was read from the timeline just scrubbed: the next read works it out again.
+    summaries.forget(uow, procedure.id)
     procedure.erased_at = now
     _log(uow, procedure, erased)
     count = sum(len(v) for v in erased.values())

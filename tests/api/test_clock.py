@@ -211,9 +211,12 @@ def test_the_command_line_moves_and_resets_a_rehearsal_tenant_only(
     assert api.get("/api/v1/clock", as_=Role.ADMIN, tenant=OEFEN).get_json()["offset_seconds"] > 27 * 86400
     assert cli.invoke(main, ["clock", "set", "2000-01-01T00:00:00+00:00", "--tenant", OEFEN]).exit_code == 1
 
+    # The manager's conformance view keeps the procedure's replay outcome: the reset deletes it too.
+    viewed = api.get("/api/v1/monitoring/conformance?entry=three_tasks", as_=Role.MANAGER, tenant=OEFEN)
+    assert viewed.status_code == 200 and viewed.get_json()["procedures"] == 1
     reset = cli.invoke(main, ["tenant", "reset", "--tenant", OEFEN])
     assert reset.exit_code == 0, reset.output
-    assert "procedures" in reset.output
+    assert "procedures" in reset.output and "conformance_summaries" in reset.output
     # Empty, and the clock is the real time again; accounts and models stay.
     assert api.get("/api/v1/procedures", as_=Role.COORDINATOR, tenant=OEFEN).get_json()["items"] == []
     assert _now(api.get("/api/v1/clock", as_=Role.ADMIN, tenant=OEFEN)) == clock.now()

@@ -154,6 +154,8 @@ def test_conformance_for_managers_only(api):
     body = found.get_json()
     assert (body["procedures"], body["fitting"]) == (1, 1)
     assert body["variants"][0]["count"] == 1
+    # Asked again: the same answer, now from the procedure's kept outcome.
+    assert api.get("/api/v1/monitoring/conformance?entry=three_tasks", as_=Role.MANAGER).get_json() == body
     assert (
         api.get("/api/v1/monitoring/conformance?entry=three_tasks", as_=Role.COORDINATOR).status_code == 403
     )

@@ -5,11 +5,14 @@ erasure is logged and the chain still verifies."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from engine.db.models import metadata
+from engine.monitoring.conformance import conformance
+from engine.monitoring.models import ConformanceSummary
 from engine.monitoring.service import indicators
 from engine.privacy.further import Confirmation, request_further_processing
 from engine.privacy.gdpr import Decision, decide_request, register_request
@@ -134,3 +137,25 @@ def test_after_the_retention_period_nothing_of_the_client_is_left(services, case
         assert (event.subject, event.categories, event.data_keys, event.task_id) == (None, None, None, None)
     # Nothing more to do.
     assert sweep_retention(services.uow).procedures == 0
+
+
+def test_erasure_forgets_the_kept_conformance_outcome(services, case, clock):
+    case.close()
+    procedure = case.procedure()
+    span = (procedure.started_at - timedelta(days=1), procedure.started_at + timedelta(days=1))
+
+    def view():
+        return conformance(services.uow(readonly=True), MANAGER, "privacy_wams", *span, keep=services.uow())
+
+    def kept() -> list[uuid.UUID]:
+        with services.uow(readonly=True) as unit:
+            return list(unit.session.scalars(select(ConformanceSummary.instance_id)))
+
+    figures = view()
+    assert figures.procedures == 1 and kept() == [case.id]
+    clock.set(procedure.retention_until + timedelta(minutes=1))
+    assert sweep_retention(services.uow).procedures == 1
+    # What was kept was read from the timeline erasure scrubbed: gone with it, worked out again next time.
+    assert kept() == []
+    assert view() == figures
+    assert kept() == [case.id]
