@@ -7,8 +7,8 @@ is kept once, keyed by the definition version and the instance's optimistic-lock
 procedures that moved since are replayed (engine.monitoring.summaries). Outcomes are stored once per
 distinct outcome (conformance_outcomes; most procedures share theirs), procedures point at them.
 
-Revision ID: 0019_conformance_summaries
-Revises: 0018_national_scale_indexes
+Revision ID: 0020_conformance_summaries
+Revises: 0019_stalls_from_the_index
 Create Date: 2026-12-05 07:00:00
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019_conformance_summaries"
-down_revision: str | Sequence[str] | None = "0018_national_scale_indexes"
+revision: str = "0020_conformance_summaries"
+down_revision: str | Sequence[str] | None = "0019_stalls_from_the_index"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
