@@ -1,8 +1,10 @@
 """National scale: a shared service centre's database (issue 18). Procedures and task rows across 50
 municipalities, bulk loaded on the server (INSERT … SELECT generate_series, not through the API);
 then the manager dashboard's queries for one municipality (`dashboard_ms`), one year of indicators
-(`indicators_ms`) and an XES export of one municipality (`export_xes_events_per_s`,
-`export_peak_rss_mb` measured in a subprocess), with the index use of every query's plan.
+(`indicators_ms`), one year of practice against the model (`conformance_first_ms` replays and keeps
+every procedure's outcome, `conformance_ms` is a repeat view) and an XES export of one municipality
+(`export_xes_events_per_s`, `export_peak_rss_mb` measured in a subprocess), with the index use of
+every query's plan.
 
 `make bench` runs the full scale (`bench/scale.py`: 1,000,000 procedures, 10,000,000 task rows; its
 figures carry the suffix `_1m`). Loading takes about four minutes on an idle 2-core machine (249 s, of
@@ -34,6 +36,7 @@ from engine.config import Settings
 from engine.db.session import connect
 from engine.definitions.bundle import Bundle
 from engine.definitions.service import deploy
+from engine.monitoring.conformance import conformance
 from engine.monitoring.dashboard import dashboard
 from engine.monitoring.service import bottlenecks, indicators
 from engine.roles import Role
@@ -308,6 +311,30 @@ def _measure(services: Services, repeat: int) -> dict[str, Any]:
     return figures
 
 
+def _conformance(services: Services) -> dict[str, Any]:
+    """Practice against the model for municipality 1 (the one whose timeline is generated), one year:
+    the first view replays every procedure and keeps its outcome, a repeat view reads them back."""
+    manager = Actor("manager.gemeente01", tenant_id(1), frozenset({Role.MANAGER}))
+    year = (NOW - timedelta(days=365), NOW)
+
+    def view() -> Any:
+        return conformance(services.uow(readonly=True), manager, "wams_procedure", *year, keep=services.uow())
+
+    began = time.perf_counter()
+    first = view()
+    first_ms = round((time.perf_counter() - began) * 1000, 1)
+    samples = []
+    for _ in range(5):
+        began = time.perf_counter()
+        view()
+        samples.append(time.perf_counter() - began)
+    return {
+        "conformance_first_ms": first_ms,
+        "conformance_ms": median_ms(samples),
+        "procedures": first.procedures,
+    }
+
+
 def _export(url: str, env: BenchEnv) -> dict[str, Any]:
     """The XES export of municipality 1 (1,000,000 events) in a subprocess of its own, so its peak
     resident memory is the export's and not this process's."""
@@ -339,6 +366,10 @@ def measure_scale(env: BenchEnv, procedures: int, suffix: str, name: str) -> dic
     best = measured["dashboard_best"] + measured["bottlenecks_best"]
     figures[f"dashboard_ms{suffix}_best"] = round(best, 1)
     figures[f"indicators_ms{suffix}_best"] = measured["indicators_best"]
+    kept = _conformance(services)
+    figures[f"conformance_first_ms{suffix}"] = kept["conformance_first_ms"]
+    figures[f"conformance_ms{suffix}"] = kept["conformance_ms"]
+    figures[f"conformance_procedures{suffix}"] = kept["procedures"]
     export = _export(url, env)
     figures[f"export_xes_events{suffix}"] = export["events"]
     figures["export_xes_events_per_s"] = export["events_per_s"]
