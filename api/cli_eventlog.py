@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from sqlalchemy import select
@@ -19,17 +18,10 @@ from engine.accounts.models import User
 from engine.accounts.service import actor_of
 from engine.errors import DomainError
 from engine.monitoring.eventlog import open_export
+from engine.municipal_time import days_to_period
 from engine.services import Services
 
 from .cli_export import export_group
-
-
-def _midnight(day: date) -> datetime:
-    try:
-        zone: ZoneInfo | None = ZoneInfo("Europe/Amsterdam")
-    except ZoneInfoNotFoundError:  # no time zone database on this machine
-        zone = None
-    return datetime(day.year, day.month, day.day, tzinfo=zone or UTC).astimezone(UTC)
 
 
 def register(main: click.Group, services: Callable[[], Services]) -> None:
@@ -68,8 +60,7 @@ def _command(fmt: str, title: str, services: Callable[[], Services]) -> click.Co
                 found.uow(readonly=True, tenant_id=tenant),
                 actor,
                 fmt,
-                _midnight(start.date()),
-                _midnight(end.date() + timedelta(days=1)),
+                *days_to_period(start.date(), end.date()),
                 found.settings.pseudonym_key,
             )
         except DomainError as exc:

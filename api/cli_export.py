@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
 from engine.access import Actor
 from engine.errors import DomainError
 from engine.monitoring import exports
+from engine.municipal_time import days_to_period, municipal_zone, this_year_to_today
 from engine.roles import Role
 from engine.services import Services
 
@@ -54,28 +54,18 @@ def register(main: click.Group, services: Callable[[], Services]) -> None:
         output: Path | None,
     ) -> None:
         """The indicators of each month, quarter or year of the period (municipal time, end inclusive)."""
-        try:
-            zone = ZoneInfo("Europe/Amsterdam")
-        except ZoneInfoNotFoundError:  # no time zone database on this machine
-            zone = UTC  # type: ignore[assignment]
         found = services()
         actor = Actor(CLI_USER, tenant, frozenset({Role.MANAGER}))
         with found.uow(tenant_id=tenant, readonly=True) as unit:
-            today = unit.now().astimezone(zone).date()
-        first: date = start.date() if start else date(today.year, 1, 1)
-        last: date = end.date() if end else today
-
-        def midnight(day: date) -> datetime:
-            return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
-
+            first, today = this_year_to_today(unit.now())
+        period = days_to_period(start.date() if start else first, end.date() if end else today)
         try:
             series = exports.indicator_series(
                 lambda: found.uow(tenant_id=tenant, readonly=True),
                 actor,
-                midnight(first),
-                midnight(last + timedelta(days=1)),
+                *period,
                 per,
-                zone,
+                municipal_zone(),
             )
         except DomainError as exc:
             raise click.ClickException(f"{exc.code}: {exc.message}") from exc

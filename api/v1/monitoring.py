@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Response
 from flask_smorest import Blueprint
@@ -13,6 +12,7 @@ from engine.monitoring import exports
 from engine.monitoring import service as monitoring
 from engine.monitoring.conformance import conformance as load_conformance
 from engine.monitoring.eventlog import open_export
+from engine.municipal_time import days_to_period, municipal_zone, this_year_to_today
 
 from ..auth import current_actor, tenant_now
 from ..schemas.monitoring import (
@@ -30,24 +30,10 @@ blp = Blueprint("monitoring", __name__, description="Monitoring indicators and b
 CSV = "text/csv"
 
 
-def _zone() -> tzinfo:
-    try:
-        return ZoneInfo("Europe/Amsterdam")
-    except ZoneInfoNotFoundError:  # no time zone database on this machine
-        return UTC
-
-
 def _period(args: dict[str, Any]) -> tuple[datetime, datetime]:
     """Dates (municipal time, end inclusive) → a half-open UTC interval. Default: this year to today."""
-    zone = _zone()
-    today = tenant_now().astimezone(zone).date()
-    start: date = args.get("start") or date(today.year, 1, 1)
-    end: date = args.get("end") or today
-
-    def midnight(day: date) -> datetime:
-        return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
-
-    return midnight(start), midnight(end + timedelta(days=1))
+    first, today = this_year_to_today(tenant_now())
+    return days_to_period(args.get("start") or first, args.get("end") or today)
 
 
 def _csv(text: str, name: str) -> Response:
@@ -101,7 +87,7 @@ def bottlenecks_csv(args: dict[str, Any]) -> Any:
 
 def _series(args: dict[str, Any]) -> exports.Series:
     return exports.indicator_series(
-        lambda: uow(readonly=True), current_actor(), *_period(args), args["per"], _zone()
+        lambda: uow(readonly=True), current_actor(), *_period(args), args["per"], municipal_zone()
     )
 
 

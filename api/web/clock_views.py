@@ -12,6 +12,7 @@ from flask_babel import gettext
 
 from engine import rehearsal
 from engine.errors import InvalidInput
+from engine.municipal_time import municipal_zone
 
 from . import bp, common
 
@@ -35,7 +36,7 @@ def clock_set() -> Any:
     except ValueError:
         raise InvalidInput(f"not a date and time: {raw[:40]!r}", field="moment") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=common.zone())
+        moment = moment.replace(tzinfo=municipal_zone())
     reading = rehearsal.pin_clock(common.svc().uow(), common.actor(), moment)
     flash(gettext("The clock now says %(moment)s.", moment=common.when(reading.now, "full")), "ok")
     return redirect(common.back(request.form.get("next") or "/"))

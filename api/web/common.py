@@ -3,16 +3,16 @@ language, and the little formatting helpers the templates use."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import request
 from flask_babel import format_datetime, gettext, lazy_gettext
 
 from engine.access import Actor
 from engine.errors import DomainError
+from engine.municipal_time import municipal_zone
 from engine.roles import DUTCH_NAMES, Role
 from engine.services import Services
 from engine.uow import UnitOfWork
@@ -96,20 +96,13 @@ def back(default: str) -> str:
     return safe_next(request.form.get("next") or request.args.get("next"), default)
 
 
-def zone() -> tzinfo:
-    try:
-        return ZoneInfo("Europe/Amsterdam")
-    except ZoneInfoNotFoundError:
-        return UTC
-
-
 def when(moment: datetime | None, style: str = "short") -> str:
     if moment is None:
         return ""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     # rebase=False: flask-babel would otherwise convert back to its default time zone (UTC).
-    return format_datetime(moment.astimezone(zone()), style, rebase=False)
+    return format_datetime(moment.astimezone(municipal_zone()), style, rebase=False)
 
 
 def local_input(moment: datetime | None) -> str:
@@ -118,7 +111,7 @@ def local_input(moment: datetime | None) -> str:
         return ""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone()).strftime("%Y-%m-%dT%H:%M")
+    return moment.astimezone(municipal_zone()).strftime("%Y-%m-%dT%H:%M")
 
 
 def hours(value: float | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
@@ -14,6 +14,7 @@ from flask_babel import gettext
 from engine.errors import InvalidInput
 from engine.monitoring.dashboard import conformance_map, heatmap
 from engine.monitoring.dashboard import dashboard as load_dashboard
+from engine.municipal_time import days_to_period, municipal_zone
 from engine.procedures.service import WAMS_PROCESS
 from engine.scheduler import commands as scheduler
 
@@ -25,7 +26,7 @@ PRESETS = ("year", "30d", "90d", "365d")
 
 def _period() -> tuple[date, date, str]:
     """The period picker: a preset, or explicit dates (end inclusive). Default: this year so far."""
-    today = tenant_now().astimezone(common.zone()).date()
+    today = tenant_now().astimezone(municipal_zone()).date()
     preset = request.args.get("preset") or ""
     start = end = None
     try:
@@ -44,10 +45,6 @@ def _period() -> tuple[date, date, str]:
     return start, end, preset
 
 
-def _utc(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=common.zone()).astimezone(UTC)
-
-
 def _named(counts: Any, field: str | None = None) -> Any:
     """Chart categories by name ("Hulpvraag of verzoek van de cliënt zelf", not "client_verzoek")."""
     if not isinstance(counts, dict):
@@ -59,9 +56,7 @@ def _named(counts: Any, field: str | None = None) -> Any:
 def dashboard() -> Any:
     start, end, preset = _period()
     try:
-        found = load_dashboard(
-            common.uow(readonly=True), common.actor(), _utc(start), _utc(end + timedelta(days=1))
-        )
+        found = load_dashboard(common.uow(readonly=True), common.actor(), *days_to_period(start, end))
     except InvalidInput as error:
         flash(gettext("Not a usable period: %(detail)s", detail=gettext(error.message)), "error")
         return redirect(url_for("web.dashboard"))
@@ -116,8 +111,7 @@ def heatmap_json() -> Any:
         common.actor(),
         entry,
         request.args.get("process") or None,
-        _utc(start),
-        _utc(end + timedelta(days=1)),
+        *days_to_period(start, end),
     )
     return jsonify(
         {
@@ -138,8 +132,7 @@ def conformance_json() -> Any:
         common.uow(readonly=True),
         common.actor(),
         request.args.get("entry") or WAMS_PROCESS,
-        _utc(start),
-        _utc(end + timedelta(days=1)),
+        *days_to_period(start, end),
         request.args.get("process") or None,
         keep=common.uow(),
     )

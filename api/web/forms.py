@@ -18,10 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import lazy_gettext
 from werkzeug.datastructures import MultiDict
+
+from engine.municipal_time import municipal_zone
 
 from .labels import model_text
 
@@ -74,13 +75,6 @@ def _text(value: Any) -> str:
     if value is False:
         return "false"
     return str(value)
-
-
-def _zone() -> Any:
-    try:
-        return ZoneInfo("Europe/Amsterdam")
-    except ZoneInfoNotFoundError:
-        return UTC
 
 
 def _choices(schema: Mapping[str, Any]) -> list[tuple[Any, str]] | None:
@@ -236,7 +230,7 @@ def _local_datetime(value: str) -> str:
     except ValueError:
         return value
     if moment.tzinfo is not None:
-        moment = moment.astimezone(_zone())
+        moment = moment.astimezone(municipal_zone())
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 
@@ -344,7 +338,7 @@ def _utc_datetime(raw: str) -> str:
     except ValueError:
         return raw
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_zone())
+        moment = moment.replace(tzinfo=municipal_zone())
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 

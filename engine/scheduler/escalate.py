@@ -16,7 +16,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +25,7 @@ from ..accounts.service import is_email
 from ..definitions.models import ProcessDefinition
 from ..errors import Conflict
 from ..monitoring.metrics import ESCALATIONS
+from ..municipal_time import municipal_zone
 from ..procedures.models import Procedure
 from ..rehearsal import scope_params, tenant_scope
 from ..roles import Role
@@ -49,7 +49,6 @@ log = logging.getLogger(__name__)
 
 ESCALATION_TASK_KIND = "escalation"
 TASK_NAME = "Procedure loopt te lang"
-LOCAL = ZoneInfo("Europe/Amsterdam")
 RETRY_AFTER = timedelta(minutes=5)
 TASK_BATCH = 100
 OnItem = Callable[[str, uuid.UUID], None]
@@ -352,7 +351,7 @@ def _assignee(uow: UnitOfWork, deadline: Deadline, instance: ProcessInstance) ->
 
 
 def local(moment: datetime) -> str:
-    return moment.astimezone(LOCAL).strftime("%d-%m-%Y %H:%M")
+    return moment.astimezone(municipal_zone()).strftime("%d-%m-%Y %H:%M")
 
 
 _UNITS = {"Y": ("jaar", "jaar"), "M": ("maand", "maanden"), "W": ("week", "weken"), "D": ("dag", "dagen")}
