@@ -7,9 +7,10 @@ every procedure's outcome, `conformance_ms` is a repeat view) and an XES export 
 every query's plan.
 
 `make bench` runs the full scale (`bench/scale.py`: 1,000,000 procedures, 10,000,000 task rows; its
-figures carry the suffix `_1m`). Loading takes about four minutes on an idle 2-core machine (249 s, of
-which 161 s building the indexes) and up to eight on a loaded one. `python -m bench national` runs a
-tenth (100,000 procedures, suffix `_100k`, about 40 s of loading) for a quick look. The XES export
+figures carry the suffix `_1m`). Loading took 138–162 s on an idle 2-core machine (91–97 s of it
+building the indexes), 249 s at a load average of 4 and up to eight minutes on a busier one.
+`python -m bench national` runs a tenth (100,000 procedures, suffix `_100k`, about 40 s of loading) for
+a quick look. The XES export
 always covers 1,000,000 events (one municipality's timeline, generated for it alone).
 
 The data live in their own database (`wams_bench_national…`), dropped afterwards.

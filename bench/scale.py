@@ -1,5 +1,5 @@
 """The national scale at full size, as issue 18 asks: 1,000,000 procedures and 10,000,000 task rows
-across 50 municipalities (bench/national.py), in `make bench`. About five minutes of it is the bulk
+across 50 municipalities (bench/national.py), in `make bench`. Two to four minutes of it is the bulk
 load; `python -m bench national` runs a tenth of it for a quick look."""
 
 from __future__ import annotations
