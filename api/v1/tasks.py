@@ -108,18 +108,13 @@ def complete(body: dict[str, Any], task_id: uuid.UUID) -> Any:
         "task": done.task,
         "instance": {"id": done.instance_id, "status": done.instance_status, "ended": done.ended},
         "procedure": procedure_ref(done.procedure),
+        # As the engine says the completer may be told them (engine.tasks.commands.Completion.next).
         "next": [
-            {**_brief(t, hide_party=t.id in done.party_hidden), "for_you": t.id in done.for_you}
-            for t in done.opened
+            {name: getattr(t.task, name) for name in BRIEF_FIELDS}
+            | {"party": t.party, "about_party": t.about_party, "context": t.context, "for_you": t.for_you}
+            for t in done.next
         ],
     }
-
-
-def _brief(task: Any, *, hide_party: bool = False) -> dict[str, Any]:
-    brief = {name: getattr(task, name) for name in BRIEF_FIELDS}
-    if hide_party:  # another party's work: neither its party nor its context (which may name it)
-        return {**brief, "party": None, "about_party": None, "context": {}}
-    return {**brief, "about_party": task.about_party}
 
 
 BRIEF_FIELDS = (

@@ -96,16 +96,9 @@ def complete(task_id: uuid.UUID) -> Any:
         "task": str(task_id),
         "ended": done.ended,
         "next": [
-            {
-                "id": str(t.id),
-                "name": t.name,
-                "for_you": t.id in done.for_you,
-                "role": t.role,
-                # Another party's work is not named to a party (engine.tasks.commands).
-                "party": None if t.id in done.party_hidden else t.party,
-                "about_party": done.party_of(t),
-            }
-            for t in done.opened
+            {"id": str(t.task.id), "name": t.task.name, "for_you": t.for_you, "role": t.task.role}
+            | {"party": t.party, "about_party": t.about_party}
+            for t in done.next
         ],
     }
     return redirect(url_for("web.task_done", task_id=task_id))

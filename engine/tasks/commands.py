@@ -37,6 +37,19 @@ from .rules import (
 MAX_REASON = 2000
 
 
+@dataclass(frozen=True)
+class NextTask:
+    """A task the completion opened, and what of its party the completer may be told: another party's
+    work keeps its party, the party it is about and its context (which may name it) to itself
+    (`party_hidden_from`)."""
+
+    task: Task
+    party: str | None
+    about_party: str | None
+    context: dict[str, Any]
+    for_you: bool
+
+
 @dataclass
 class Completion:
     """What completing a task led to: the process's state and the work that opened next."""
@@ -50,9 +63,15 @@ class Completion:
     # Opened tasks whose party the completer may not learn (see `party_hidden_from`).
     party_hidden: set[uuid.UUID] = field(default_factory=set)
 
-    def party_of(self, task: Task) -> str | None:
-        """The party a next task is for or about, as the completer may be told it."""
-        return None if task.id in self.party_hidden else task.about_party
+    @property
+    def next(self) -> list[NextTask]:
+        """The opened tasks as the completer may be told them."""
+        return [
+            NextTask(t, None, None, {}, t.id in self.for_you)
+            if t.id in self.party_hidden
+            else NextTask(t, t.party, t.about_party, t.context or {}, t.id in self.for_you)
+            for t in self.opened
+        ]
 
     @property
     def ended(self) -> bool:
